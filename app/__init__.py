@@ -89,15 +89,18 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import accounts, audit, main  # noqa: F401  (audit: its model joins the metadata)
+    from . import accounts, audit, courses, main  # noqa: F401  (audit: its model joins the metadata)
+    from .courses import cohort_views
 
-    for blueprint in (main.bp, accounts.bp):
+    for blueprint in (main.bp, accounts.bp, courses.bp, cohort_views.bp):
         app.register_blueprint(blueprint)
 
 
 def register_commands(app: Flask) -> None:
     from .accounts.cli import users_cli
+    from .courses.cli import content_cli
     from .demo import demo_command
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(content_cli)
     app.cli.add_command(demo_command)

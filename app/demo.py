@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 from werkzeug.security import generate_password_hash
 
 from .accounts.models import User
+from .courses.demo import build_cohort
 from .extensions import db
 
 STAFF = [
@@ -139,10 +140,11 @@ def demo_command(password: str, force: bool) -> None:
     """Build (or refresh) the demo instance and print its sign-in details."""
     refuse_unless_demo(force)
     staff, trainees = build_people(password)
+    cohort = build_cohort(trainees, [u for u in staff if u.role == "trainer"])
     db.session.commit()
     click.echo(f"Demo ready. Every account's password: {password}")
     for user in staff:
         click.echo(f"  {user.role:<12} {user.email}")
-    click.echo(f"  {len(trainees)} trainees, for example:")
+    click.echo(f"  {len(trainees)} trainees in the cohort '{cohort.name}':")
     for user in trainees:
         click.echo(f"  {'trainee':<12} {user.email:<42} {user.certificate_name}")

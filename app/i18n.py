@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import request, session
+from flask_babel import get_locale
 from flask_login import current_user
 
 LANGUAGES = {"mk": "Македонски", "sq": "Shqip", "en": "English"}
@@ -15,3 +16,8 @@ def select_locale() -> str:
     if session.get("language") in LANGUAGES:
         return session["language"]
     return request.accept_languages.best_match(list(LANGUAGES), default="en")
+
+
+def current_language() -> str:
+    """Return the language of this request's pages (one of LANGUAGES)."""
+    return str(get_locale() or "en")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from .access import MANAGERS, ROLES
+from .access import MANAGERS, ROLES, STAFF
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,8 @@ class NavItem:
 
 NAV = (
     NavItem("main.index", _l("Home"), ROLES),
+    NavItem("courses.my_learning", _l("My learning"), ("trainee",)),
+    NavItem("cohorts.index", _l("Cohorts"), STAFF),
     NavItem("accounts.users", _l("People"), MANAGERS),
 )
 

@@ -20,6 +20,8 @@ def test_rejected_passwords_name_the_problem(password, email, problem):
     assert password_problems(password, email=email) == [problem]
 
 
-@pytest.mark.parametrize("password", ["Quiet-harbour-lantern-42", "ѕвезда-езеро-планина-7", "lule kodër det 19"])
+@pytest.mark.parametrize(
+    "password", ["Quiet-harbour-lantern-42", "ѕвезда-езеро-планина-7", "lule kodër det 19"]
+)
 def test_long_unrelated_words_pass(password):
     assert password_problems(password, email="someone@example.org") == []

@@ -1,0 +1,130 @@
+"""Reading a cohort roster from CSV or XLSX: every bad row reported with its line, nothing half-read."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+from openpyxl import load_workbook
+
+from ..accounts.models import GENDERS
+
+COLUMNS = ("email", "name", "certificate_name", "organisation", "language", "gender")
+REQUIRED = ("email", "name")
+LANGUAGES = ("mk", "sq", "en")
+MAX_ROWS = 5000
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    line: int
+    email: str
+    name: str
+    certificate_name: str
+    organisation: str
+    language: str
+    gender: str
+
+
+@dataclass(frozen=True)
+class RosterProblem:
+    filename: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.filename}:{self.line}: {self.message}"
+
+
+def read_roster(filename: str, content: bytes) -> tuple[list[RosterRow], list[RosterProblem]]:
+    """Parse a roster file; return its rows and every problem (rows are only usable with no problems)."""
+    try:
+        table = _xlsx_rows(content) if filename.lower().endswith(".xlsx") else _csv_rows(content)
+    except ValueError as error:
+        return [], [RosterProblem(filename, 1, str(error))]
+    if not table:
+        return [], [RosterProblem(filename, 1, "the file is empty")]
+    header = [str(cell or "").strip().lower().replace(" ", "_") for cell in table[0]]
+    missing = [name for name in REQUIRED if name not in header]
+    unknown = [name for name in header if name and name not in COLUMNS]
+    problems = [RosterProblem(filename, 1, f"missing column '{name}'") for name in missing]
+    problems += [
+        RosterProblem(filename, 1, f"unknown column '{name}' (known: {', '.join(COLUMNS)})")
+        for name in unknown
+    ]
+    if problems:
+        return [], problems
+    if len(table) - 1 > MAX_ROWS:
+        return [], [RosterProblem(filename, 1, f"more than {MAX_ROWS} rows")]
+    rows, seen = [], {}
+    for line, cells in enumerate(table[1:], start=2):
+        values = {
+            name: str(cell if cell is not None else "").strip()
+            for name, cell in zip(header, cells, strict=False)
+        }
+        if not any(values.values()):
+            continue
+        row, row_problems = _row(line, values, seen)
+        problems += [RosterProblem(filename, line, message) for message in row_problems]
+        if row is not None:
+            rows.append(row)
+            seen[row.email] = line
+    return rows, problems
+
+
+def _row(line: int, values: dict[str, str], seen: dict[str, int]) -> tuple[RosterRow | None, list[str]]:
+    problems = []
+    try:
+        email = validate_email(values.get("email", ""), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        email = ""
+        problems.append(f"'{values.get('email', '')}' is not a valid e-mail address")
+    if email in seen:
+        problems.append(f"{email} appears twice (also on line {seen[email]})")
+    name = values.get("name", "")
+    if not name:
+        problems.append("the name is empty")
+    elif len(name) > 120:
+        problems.append("the name is longer than 120 characters")
+    language = (values.get("language") or "mk").lower()
+    if language not in LANGUAGES:
+        problems.append(f"language '{language}' is not one of mk, sq, en")
+    gender = (values.get("gender") or "undisclosed").lower()
+    if gender not in GENDERS:
+        problems.append(f"gender '{gender}' is not one of {', '.join(GENDERS)}")
+    if problems:
+        return None, problems
+    return RosterRow(
+        line,
+        email,
+        name,
+        values.get("certificate_name") or name,
+        values.get("organisation", ""),
+        language,
+        gender,
+    ), []
+
+
+def _csv_rows(content: bytes) -> list[list[str]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError("the file is not UTF-8 text: save it as 'CSV UTF-8'") from None
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return list(csv.reader(io.StringIO(text), dialect))
+
+
+def _xlsx_rows(content: bytes) -> list[list[object]]:
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many types for a damaged file
+        raise ValueError("the file is not a readable XLSX workbook") from None
+    try:
+        return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        workbook.close()

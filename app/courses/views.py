@@ -1,0 +1,227 @@
+"""Course delivery for trainees, and cohorts, rosters and progress for staff."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+
+from .. import audit
+from ..access import MANAGERS, allow, signed_in
+from ..database import utcnow
+from ..extensions import db
+from ..i18n import current_language
+from ..quizzes.gating import pretest_status
+from . import queries
+from .cards import course_card
+from .models import GlossaryTerm, Lesson, LessonProgress, LessonText, Module
+from .progress import modules_open, neighbours
+from .search import search_lessons
+
+bp = Blueprint("courses", __name__, template_folder="templates")
+
+
+@bp.route("/learning")
+@allow("trainee")
+def my_learning():
+    language = current_language()
+    cards = [course_card(course, current_user.id, language) for course in queries.courses_of(current_user.id)]
+    return render_template("courses/my_learning.html", cards=cards)
+
+
+@bp.route("/courses/<course_slug>")
+@signed_in
+def course(course_slug: str):
+    course = queries.course_or_404(course_slug)
+    language = current_language()
+    card = course_card(course, current_user.id, language)
+    return render_template("courses/course.html", course=course, card=card, language=language)
+
+
+@bp.route("/courses/<course_slug>/<module_slug>")
+@signed_in
+def module(course_slug: str, module_slug: str):
+    course = queries.course_or_404(course_slug)
+    module = db.first_or_404(
+        db.select(Module).filter_by(course_id=course.id, slug=module_slug, is_active=True)
+    )
+    language = current_language()
+    lessons = [row for row in queries.lesson_rows(course.id, language) if row.module_id == module.id]
+    progress = queries.progress_of(current_user.id, [row.id for row in lessons])
+    return render_template(
+        "courses/module.html",
+        course=course,
+        module=module,
+        lessons=lessons,
+        progress=progress,
+        language=language,
+        is_open=_modules_open(course),
+    )
+
+
+@bp.route("/courses/<course_slug>/<module_slug>/<lesson_slug>")
+@signed_in
+def lesson(course_slug: str, module_slug: str, lesson_slug: str):
+    course = queries.course_or_404(course_slug)
+    language = current_language()
+    rows = queries.lesson_rows(course.id, language)
+    row = next((r for r in rows if r.module_slug == module_slug and r.slug == lesson_slug), None)
+    if row is None:
+        abort(404)
+    if not _modules_open(course):
+        flash(_("The modules open once you have submitted the pre-test."), "info")
+        return redirect(url_for("courses.course", course_slug=course.slug))
+    text = _lesson_text(row.id, language)
+    module = db.session.get(Module, row.module_id)
+    module_rows = [r for r in rows if r.module_id == row.module_id]
+    progress = queries.progress_of(current_user.id, [r.id for r in module_rows])
+    _record_view(progress.get(row.id), row.id)
+    before, after = neighbours([r.id for r in rows], row.id)
+    by_id = {r.id: r for r in rows}
+    return render_template(
+        "courses/lesson.html",
+        course=course,
+        module=module,
+        row=row,
+        text=text,
+        language=language,
+        module_rows=module_rows,
+        progress=progress,
+        previous=by_id.get(before),
+        next=by_id.get(after),
+        content=Markup(text.html),  # sanitised with nh3 at import (rendering.render_markdown)
+    )
+
+
+def _lesson_text(lesson_id: int, language: str) -> LessonText:
+    statement = db.select(LessonText).where(
+        LessonText.lesson_id == lesson_id, LessonText.language.in_({language, "en"})
+    )
+    texts = {text.language: text for text in db.session.execute(statement).scalars()}
+    return texts.get(language) or texts["en"]
+
+
+def _record_view(progress: LessonProgress | None, lesson_id: int) -> None:
+    if current_user.role != "trainee":  # staff previewing the course leave no progress behind
+        return
+    if progress is None:
+        db.session.add(LessonProgress(user_id=current_user.id, lesson_id=lesson_id))
+    else:
+        progress.last_viewed_at = utcnow()
+    db.session.commit()
+
+
+def _modules_open(course) -> bool:
+    if current_user.role != "trainee":
+        return True
+    has_pretest, submitted = pretest_status(course.id, current_user.id)
+    return modules_open(course.modules_require_pretest, has_pretest, submitted)
+
+
+@bp.route("/courses/<course_slug>/<module_slug>/<lesson_slug>/complete", methods=["POST"])
+@allow("trainee")
+def complete_lesson(course_slug: str, module_slug: str, lesson_slug: str):
+    course = queries.course_or_404(course_slug)
+    lesson = db.first_or_404(
+        db.select(Lesson)
+        .join(Module)
+        .where(
+            Module.course_id == course.id,
+            Module.slug == module_slug,
+            Lesson.slug == lesson_slug,
+            Lesson.is_active,
+        )
+    )
+    if not _modules_open(course):
+        abort(403)
+    progress = queries.progress_of(current_user.id, [lesson.id]).get(lesson.id)
+    if progress is None:
+        progress = LessonProgress(user_id=current_user.id, lesson_id=lesson.id)
+        db.session.add(progress)
+    if progress.completed_at is None:  # idempotent: the first completion time is the one that counts
+        progress.completed_at = utcnow()
+    db.session.commit()
+    if request.accept_mimetypes.best == "application/json":
+        return {"completed": True}
+    flash(_("Lesson marked as complete."), "success")
+    target = request.form.get("next_url", "")
+    return redirect(
+        target
+        if target.startswith("/") and not target.startswith("//")
+        else url_for("courses.module", course_slug=course.slug, module_slug=module_slug)
+    )
+
+
+@bp.route("/courses/<course_slug>/glossary")
+@signed_in
+def glossary(course_slug: str):
+    course = queries.course_or_404(course_slug)
+    terms = db.session.execute(
+        db.select(GlossaryTerm).filter_by(course_id=course.id).order_by(GlossaryTerm.position)
+    )
+    language = current_language()
+    entries = sorted(
+        ((term.slug, term.entry_in(language)) for term in terms.scalars()),
+        key=lambda item: item[1]["term"].casefold(),
+    )
+    return render_template("courses/glossary.html", course=course, entries=entries, language=language)
+
+
+@bp.route("/courses/<course_slug>/search")
+@signed_in
+def search(course_slug: str):
+    course = queries.course_or_404(course_slug)
+    query = request.args.get("q", "").strip()[:200]
+    language = current_language()
+    results = search_lessons(course.id, query, language) if query else []
+    return render_template(
+        "courses/search.html", course=course, query=query, results=results, language=language
+    )
+
+
+@bp.route("/courses/<course_slug>/<module_slug>/images/<path:filename>")
+@signed_in
+def image(course_slug: str, module_slug: str, filename: str):
+    course = queries.course_or_404(course_slug)
+    module = db.first_or_404(db.select(Module).filter_by(course_id=course.id, slug=module_slug))
+    folder = f"{current_app.config['CONTENT_DIR']}/{module.folder}/images"
+    return send_from_directory(folder, filename, max_age=7 * 24 * 3600)
+
+
+@bp.route("/courses/<course_slug>/settings", methods=["GET", "POST"])
+@allow(*MANAGERS)
+def settings(course_slug: str):
+    from .forms import CourseSettingsForm
+
+    course = queries.course_or_404(course_slug)
+    form = CourseSettingsForm(obj=course)
+    if form.validate_on_submit():
+        before = {"modules_require_pretest": course.modules_require_pretest}
+        course.modules_require_pretest = form.modules_require_pretest.data
+        audit.record(
+            current_user,
+            "course.settings_changed",
+            course,
+            before=before,
+            after={"modules_require_pretest": course.modules_require_pretest},
+        )
+        db.session.commit()
+        flash(_("Course settings saved."), "success")
+        return redirect(url_for("courses.course", course_slug=course.slug))
+    return render_template("courses/settings.html", course=course, form=form)
+
+
+@bp.app_template_filter("minutes")
+def minutes_filter(value: int) -> str:
+    return _("%(num)d min", num=value)
