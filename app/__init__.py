@@ -91,8 +91,9 @@ def init_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from . import accounts, audit, courses, main  # noqa: F401  (audit: its model joins the metadata)
     from .courses import cohort_views
+    from .quizzes import views as quiz_views  # the package stays import-light: content loading uses its rules
 
-    for blueprint in (main.bp, accounts.bp, courses.bp, cohort_views.bp):
+    for blueprint in (main.bp, accounts.bp, courses.bp, cohort_views.bp, quiz_views.bp):
         app.register_blueprint(blueprint)
 
 
@@ -100,7 +101,9 @@ def register_commands(app: Flask) -> None:
     from .accounts.cli import users_cli
     from .courses.cli import content_cli
     from .demo import demo_command
+    from .quizzes.cli import quizzes_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(content_cli)
+    app.cli.add_command(quizzes_cli)
     app.cli.add_command(demo_command)

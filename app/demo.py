@@ -9,6 +9,7 @@ from werkzeug.security import generate_password_hash
 from .accounts.models import User
 from .courses.demo import build_cohort
 from .extensions import db
+from .quizzes.demo import build_attempts
 
 STAFF = [
     ("admin@demo.example", "Ана Трајковска", "Ана Трајковска", "admin", "mk", "IOM Skopje"),
@@ -142,6 +143,7 @@ def demo_command(password: str, force: bool) -> None:
     staff, trainees = build_people(password)
     cohort = build_cohort(trainees, [u for u in staff if u.role == "trainer"])
     db.session.commit()
+    build_attempts(cohort.course, trainees)
     click.echo(f"Demo ready. Every account's password: {password}")
     for user in staff:
         click.echo(f"  {user.role:<12} {user.email}")

@@ -10,6 +10,7 @@ from pathlib import Path
 from flask import current_app
 
 from ..extensions import db
+from ..quizzes.defaults import ensure_default_quizzes
 from ..quizzes.models import Question
 from .loader import CourseSpec, ModuleSpec, Problem, load_course
 from .models import Course, GlossaryTerm, Lesson, LessonText, Module
@@ -53,6 +54,7 @@ def import_content(root: Path) -> ImportReport:
             _sync_questions(module, module_spec, report)
         _retire_modules(course, {m.slug for m in spec.modules}, report)
         _sync_glossary(course, spec)
+        ensure_default_quizzes(course)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -22,6 +22,7 @@ from ..access import MANAGERS, allow, signed_in
 from ..database import utcnow
 from ..extensions import db
 from ..i18n import current_language
+from ..quizzes.cards import quiz_cards
 from ..quizzes.gating import pretest_status
 from . import queries
 from .cards import course_card
@@ -46,7 +47,8 @@ def course(course_slug: str):
     course = queries.course_or_404(course_slug)
     language = current_language()
     card = course_card(course, current_user.id, language)
-    return render_template("courses/course.html", course=course, card=card, language=language)
+    tests = quiz_cards(course.id, current_user.id, card.completed >= card.lessons, utcnow())
+    return render_template("courses/course.html", course=course, card=card, language=language, tests=tests)
 
 
 @bp.route("/courses/<course_slug>/<module_slug>")

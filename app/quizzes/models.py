@@ -28,6 +28,9 @@ class Question(db.Model):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)  # normalised answer data, see question_types
     translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     source: Mapped[str] = mapped_column(String(200), default="")  # file:line it was read from
+    origin: Mapped[str] = mapped_column(
+        String(10), default="content"
+    )  # "content" (YAML bank) or "gift" (upload)
     content_hash: Mapped[str] = mapped_column(String(64))
     # Removed from the bank: kept, because attempts froze copies of it and reports refer to it.
     is_active: Mapped[bool] = mapped_column(default=True)
@@ -48,8 +51,11 @@ class Quiz(db.Model):
         ForeignKey("module.id")
     )  # practice quizzes belong to a module
     kind: Mapped[str] = mapped_column(String(10))
-    title: Mapped[str] = mapped_column(String(200))
     questions_per_module: Mapped[int] = mapped_column(default=2)
+    # With a draw seed every trainee gets the same questions (in their own order), which makes the pre-test
+    # and post-test (same seed) directly comparable and gives item analysis enough responses per question.
+    # Without one, each attempt draws afresh (practice).
+    draw_seed: Mapped[int | None]
     shuffle_questions: Mapped[bool] = mapped_column(default=True)
     shuffle_options: Mapped[bool] = mapped_column(default=True)
     time_limit_minutes: Mapped[int | None]

@@ -1,8 +1,8 @@
-"""courses, cohorts, progress, question bank, quizzes
+"""courses, cohorts, progress, question bank and quizzes
 
-Revision ID: e4a0601ad922
+Revision ID: 0434fcd92b23
 Revises: f96f824facf5
-Create Date: 2026-11-28 14:39:03.263703
+Create Date: 2026-11-28 14:47:02.775650
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.database
 
 
 # revision identifiers, used by Alembic.
-revision = 'e4a0601ad922'
+revision = '0434fcd92b23'
 down_revision = 'f96f824facf5'
 branch_labels = None
 depends_on = None
@@ -119,6 +119,7 @@ def upgrade():
     sa.Column('data', sa.JSON(), nullable=False),
     sa.Column('translations', sa.JSON(), nullable=False),
     sa.Column('source', sa.String(length=200), nullable=False),
+    sa.Column('origin', sa.String(length=10), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
     sa.Column('updated_at', app.database.UTCDateTime(), nullable=False),
@@ -134,8 +135,8 @@ def upgrade():
     sa.Column('course_id', sa.Integer(), nullable=False),
     sa.Column('module_id', sa.Integer(), nullable=True),
     sa.Column('kind', sa.String(length=10), nullable=False),
-    sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('questions_per_module', sa.Integer(), nullable=False),
+    sa.Column('draw_seed', sa.Integer(), nullable=True),
     sa.Column('shuffle_questions', sa.Boolean(), nullable=False),
     sa.Column('shuffle_options', sa.Boolean(), nullable=False),
     sa.Column('time_limit_minutes', sa.Integer(), nullable=True),

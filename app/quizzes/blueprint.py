@@ -1,0 +1,118 @@
+"""Drawing and freezing the questions of an attempt. Pure: no Flask, no database.
+
+The pre-test and the post-test follow one blueprint, the same number of questions from every
+module, so that the two scores measure the same ground and the gain between them is comparable.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .question_types import QUESTION_TYPES
+
+TEXT_KEYS = ("options", "pairs", "distractors")
+
+
+@dataclass(frozen=True)
+class BankQuestion:
+    module: str
+    key: str
+    type: str
+    points: float
+    prompt: str
+    feedback: str
+    data: dict[str, Any]
+    translations: dict[str, Any]
+
+
+def draw(
+    bank: Mapping[str, Sequence[BankQuestion]], per_module: int, rng: random.Random, shuffle: bool
+) -> list[BankQuestion]:
+    """Pick `per_module` questions from each module (all of them where it has fewer), in module order."""
+    chosen: list[BankQuestion] = []
+    for module in bank:
+        questions = sorted(bank[module], key=lambda q: q.key)
+        chosen += rng.sample(questions, min(per_module, len(questions)))
+    if shuffle:
+        rng.shuffle(chosen)
+    return chosen
+
+
+def localized(question: BankQuestion, language: str) -> tuple[str, str, dict[str, Any]]:
+    """Return the prompt, feedback and data in the language, falling back to the source text per item."""
+    texts = question.translations.get(language) or {}
+    data = dict(question.data)
+    if question.type in ("single", "multiple") and texts.get("options"):
+        data["options"] = [
+            {
+                **option,
+                "text": (t or {}).get("text") or option["text"],
+                "feedback": (t or {}).get("feedback") or option["feedback"],
+            }
+            for option, t in zip(question.data["options"], texts["options"], strict=False)
+        ]
+    if question.type == "matching":
+        if texts.get("pairs"):
+            data["pairs"] = [
+                {
+                    "left": (t or {}).get("left") or pair["left"],
+                    "right": (t or {}).get("right") or pair["right"],
+                }
+                for pair, t in zip(question.data["pairs"], texts["pairs"], strict=False)
+            ]
+        if texts.get("distractors"):
+            data["distractors"] = [
+                t or d for d, t in zip(question.data["distractors"], texts["distractors"], strict=False)
+            ]
+    return texts.get("prompt") or question.prompt, texts.get("feedback") or question.feedback, data
+
+
+def freeze(
+    questions: Sequence[BankQuestion],
+    language: str,
+    rng: random.Random,
+    shuffle_options: bool,
+    render: Callable[[str], str],
+) -> list[dict[str, Any]]:
+    """Return the attempt's frozen copy: everything needed to show, grade and review it later."""
+    frozen = []
+    for question in questions:
+        prompt, feedback, data = localized(question, language)
+        presented = QUESTION_TYPES[question.type].present(data, rng if shuffle_options else None)
+        frozen.append(
+            {
+                "key": f"{question.module}/{question.key}",
+                "module": question.module,
+                "type": question.type,
+                "points": question.points,
+                "prompt_html": render(prompt),
+                "feedback_html": render(feedback),
+                "data": data,
+                "presented": presented,
+            }
+        )
+    return frozen
+
+
+def form_values(question: dict[str, Any], response: Any) -> list[str]:
+    """Return the form values that would submit `response` again, to refill the form on return."""
+    if response is None:
+        return []
+    kind, data, presented = question["type"], question["data"], question["presented"]
+    if kind in ("single", "multiple"):
+        texts = {option["id"]: option["text"] for option in data["options"]}
+        chosen = {texts.get(item) for item in (response if kind == "multiple" else [response])}
+        return [option["id"] for option in presented["options"] if option["text"] in chosen]
+    if kind == "true_false":
+        return ["true" if response else "false"]
+    if kind == "matching":
+        ids = {choice["text"]: choice["id"] for choice in presented["choices"]}
+        return [
+            f"{left['id']}:{ids[text]}"
+            for left, text in zip(presented["left"], response, strict=False)
+            if text in ids
+        ]
+    return [str(response)]
