@@ -148,7 +148,7 @@ def load_course(root: Path) -> tuple[CourseSpec | None, list[Problem]]:
     glossary = _load_glossary(root / "glossary.yaml", report)
     modules = _load_modules(root, report)
     _check_links(root, modules, {g.slug for g in glossary}, report)
-    if not isinstance(course_data, Located):
+    if not _expect_mapping(course_data, root / "course.yaml", report, "course.yaml"):
         return None, report.problems
     _check_keys(course_data, COURSE_KEYS, root / "course.yaml", report)
     title = _required_text(course_data, "title", root / "course.yaml", report)
@@ -164,17 +164,33 @@ def load_course(root: Path) -> tuple[CourseSpec | None, list[Problem]]:
     return course, report.problems
 
 
+class _Unreadable:
+    """What _read_yaml returns for a file whose problem it has already reported."""
+
+
+UNREADABLE = _Unreadable()
+
+
 def _read_yaml(path: Path, report: _Report) -> Any:
     if not path.exists():
         report.add(path, 1, "file is missing")
-        return None
+        return UNREADABLE
     try:
         return parse_yaml(path.read_text(encoding="utf-8"))
     except YamlError as error:
         report.add(path, error.line, error.message)
     except UnicodeDecodeError:
         report.add(path, 1, "file is not UTF-8 text")
-    return None
+    return UNREADABLE
+
+
+def _expect_mapping(data: Any, path: Path, report: _Report, what: str) -> bool:
+    """Return whether the file held a mapping, reporting it when it held something else."""
+    if isinstance(data, Located):
+        return True
+    if data is not UNREADABLE:
+        report.add(path, 1, f"{what} must be a mapping of keys to values")
+    return False
 
 
 def _check_keys(data: Located, allowed: set[str], path: Path, report: _Report) -> None:
@@ -218,7 +234,7 @@ def _translations(data: Located, keys: tuple[str, ...], path: Path, report: _Rep
 
 def _load_glossary(path: Path, report: _Report) -> list[GlossarySpec]:
     data = _read_yaml(path, report)
-    if data is None:
+    if data is UNREADABLE:
         return []
     if not isinstance(data, LocatedList):
         report.add(path, 1, "the glossary must be a list of terms")
@@ -274,9 +290,7 @@ def _load_modules(root: Path, report: _Report) -> list[ModuleSpec]:
 def _load_module(folder: Path, slug: str, position: int, report: _Report) -> ModuleSpec | None:
     path = folder / "module.yaml"
     data = _read_yaml(path, report)
-    if not isinstance(data, Located):
-        if data is not None:
-            report.add(path, 1, "module.yaml must be a mapping")
+    if not _expect_mapping(data, path, report, "module.yaml"):
         return None
     _check_keys(data, MODULE_KEYS, path, report)
     objectives = data.get("objectives")
@@ -289,11 +303,11 @@ def _load_module(folder: Path, slug: str, position: int, report: _Report) -> Mod
         parts = []
     translations = _translations(data, ("title", "summary", "objectives"), path, report)
     for language, texts in translations.items():
-        if "objectives" in texts and len(texts["objectives"] or []) != len(objectives):
+        if "objectives" in texts and _count(texts["objectives"]) != len(objectives):
             report.add(
                 path,
                 data["translations"][language].line_of("objectives"),
-                f"the {language} translation has {len(texts['objectives'] or [])} objectives, "
+                f"the {language} translation has {_count(texts['objectives'])} objectives, "
                 f"the source {len(objectives)}",
             )
     module = ModuleSpec(
@@ -400,7 +414,7 @@ def _load_lessons(folder: Path, report: _Report) -> list[LessonSpec]:
 
 def _load_questions(path: Path, objective_count: int, report: _Report) -> list[QuestionSpec]:
     data = _read_yaml(path, report)
-    if data is None:
+    if data is UNREADABLE:
         return []
     if not isinstance(data, LocatedList):
         report.add(path, 1, "questions.yaml must be a list of questions")
@@ -432,7 +446,7 @@ def _load_question(item: Located, path: Path, objective_count: int, report: _Rep
     if not SLUG.match(key):
         report.add(path, item.line_of("key"), "'key' is required: lowercase letters, digits and hyphens")
     kind = item.get("type")
-    if kind not in QUESTION_TYPES:
+    if not isinstance(kind, str) or kind not in QUESTION_TYPES:
         report.add(
             path, item.line_of("type"), f"unknown question type '{kind}' (use {', '.join(QUESTION_TYPES)})"
         )
@@ -474,14 +488,19 @@ def _question_translations(item: Located, path: Path, report: _Report) -> dict[s
     for language, texts in translations.items():
         where = item["translations"][language]
         for key in ("options", "pairs", "distractors"):
-            if key in texts and len(texts[key] or []) != len(item.get(key) or []):
+            if key in texts and _count(texts[key]) != _count(item.get(key)):
                 report.add(
                     path,
                     where.line_of(key),
-                    f"the {language} translation has {len(texts[key] or [])} "
-                    f"{key}, the source {len(item.get(key) or [])}",
+                    f"the {language} translation has {_count(texts[key])} {key}, "
+                    f"the source {_count(item.get(key))}",
                 )
     return {language: _plain(texts) for language, texts in translations.items()}
+
+
+def _count(value: Any) -> int:
+    """Return the length of a list, or -1 for anything that is not one (so it never matches)."""
+    return len(value) if isinstance(value, list) else (0 if value is None else -1)
 
 
 def _plain(value: Any) -> Any:
@@ -504,6 +523,15 @@ def _check_links(root: Path, modules: list[ModuleSpec], glossary: set[str], repo
                         report.add(path, lesson.body_lines[language] + offset, problem)
 
 
+def _is_lesson_file(folder: Path, relative: str) -> bool:
+    if not relative.endswith(".md"):
+        return False
+    try:
+        return (folder / relative).resolve().is_file()
+    except (OSError, ValueError):  # a name too long for the file system, or with a NUL byte
+        return False
+
+
 def link_problems(line: str, folder: Path, images: set[str], glossary: set[str]) -> list[str]:
     """Return what is wrong with the links and images on one line of a lesson."""
     problems = []
@@ -521,7 +549,6 @@ def link_problems(line: str, folder: Path, images: set[str], glossary: set[str])
         elif target.startswith("http://"):
             problems.append(f"use https:// for outside links: '{target}'")
         else:
-            file_part = target.split("#", 1)[0]
-            if not file_part.endswith(".md") or not (folder / file_part).resolve().is_file():
+            if not _is_lesson_file(folder, target.split("#", 1)[0]):
                 problems.append(f"broken link '{target}': no such lesson file")
     return problems

@@ -46,7 +46,7 @@ def read_roster(filename: str, content: bytes) -> tuple[list[RosterRow], list[Ro
         return [], [RosterProblem(filename, 1, str(error))]
     if not table:
         return [], [RosterProblem(filename, 1, "the file is empty")]
-    header = [str(cell or "").strip().lower().replace(" ", "_") for cell in table[0]]
+    header = [str(cell or "").strip().lower().replace(" ", "_") for cell in table[0][1]]
     missing = [name for name in REQUIRED if name not in header]
     unknown = [name for name in header if name and name not in COLUMNS]
     problems = [RosterProblem(filename, 1, f"missing column '{name}'") for name in missing]
@@ -59,7 +59,7 @@ def read_roster(filename: str, content: bytes) -> tuple[list[RosterRow], list[Ro
     if len(table) - 1 > MAX_ROWS:
         return [], [RosterProblem(filename, 1, f"more than {MAX_ROWS} rows")]
     rows, seen = [], {}
-    for line, cells in enumerate(table[1:], start=2):
+    for line, cells in table[1:]:
         values = {
             name: str(cell if cell is not None else "").strip()
             for name, cell in zip(header, cells, strict=False)
@@ -70,7 +70,6 @@ def read_roster(filename: str, content: bytes) -> tuple[list[RosterRow], list[Ro
         problems += [RosterProblem(filename, line, message) for message in row_problems]
         if row is not None:
             rows.append(row)
-            seen[row.email] = line
     return rows, problems
 
 
@@ -83,6 +82,8 @@ def _row(line: int, values: dict[str, str], seen: dict[str, int]) -> tuple[Roste
         problems.append(f"'{values.get('email', '')}' is not a valid e-mail address")
     if email in seen:
         problems.append(f"{email} appears twice (also on line {seen[email]})")
+    elif email:
+        seen[email] = line
     name = values.get("name", "")
     if not name:
         problems.append("the name is empty")
@@ -107,7 +108,8 @@ def _row(line: int, values: dict[str, str], seen: dict[str, int]) -> tuple[Roste
     ), []
 
 
-def _csv_rows(content: bytes) -> list[list[str]]:
+def _csv_rows(content: bytes) -> list[tuple[int, list[str]]]:
+    """Return (line where the row starts, cells); a quoted cell may span lines."""
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -116,15 +118,21 @@ def _csv_rows(content: bytes) -> list[list[str]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
+    reader = csv.reader(io.StringIO(text), dialect)
+    rows, start = [], 1
+    for cells in reader:
+        rows.append((start, cells))
+        start = reader.line_num + 1
+    return rows
 
 
-def _xlsx_rows(content: bytes) -> list[list[object]]:
+def _xlsx_rows(content: bytes) -> list[tuple[int, list[object]]]:
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for a damaged file
         raise ValueError("the file is not a readable XLSX workbook") from None
     try:
-        return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        return [(number, list(row)) for number, row in enumerate(rows, start=1)]
     finally:
         workbook.close()

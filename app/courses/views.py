@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     abort,
@@ -16,6 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy.exc import IntegrityError
 
 from .. import audit
 from ..access import MANAGERS, allow, signed_in
@@ -88,10 +91,9 @@ def lesson(course_slug: str, module_slug: str, lesson_slug: str):
     module = db.session.get(Module, row.module_id)
     module_rows = [r for r in rows if r.module_id == row.module_id]
     progress = queries.progress_of(current_user.id, [r.id for r in module_rows])
-    _record_view(progress.get(row.id), row.id)
     before, after = neighbours([r.id for r in rows], row.id)
     by_id = {r.id: r for r in rows}
-    return render_template(
+    page = render_template(
         "courses/lesson.html",
         course=course,
         module=module,
@@ -104,6 +106,8 @@ def lesson(course_slug: str, module_slug: str, lesson_slug: str):
         next=by_id.get(after),
         content=Markup(text.html),  # sanitised with nh3 at import (rendering.render_markdown)
     )
+    _record_view(progress.get(row.id), row.id)  # after rendering: the commit would expire what the page reads
+    return page
 
 
 def _lesson_text(lesson_id: int, language: str) -> LessonText:
@@ -114,14 +118,28 @@ def _lesson_text(lesson_id: int, language: str) -> LessonText:
     return texts.get(language) or texts["en"]
 
 
+VIEW_RESOLUTION = timedelta(minutes=5)
+
+
 def _record_view(progress: LessonProgress | None, lesson_id: int) -> None:
+    """Note that the trainee opened the lesson; re-reading within minutes writes nothing."""
     if current_user.role != "trainee":  # staff previewing the course leave no progress behind
         return
+    now = utcnow()
     if progress is None:
-        db.session.add(LessonProgress(user_id=current_user.id, lesson_id=lesson_id))
+        db.session.add(
+            LessonProgress(
+                user_id=current_user.id, lesson_id=lesson_id, first_viewed_at=now, last_viewed_at=now
+            )
+        )
+    elif now - progress.last_viewed_at >= VIEW_RESOLUTION:
+        progress.last_viewed_at = now
     else:
-        progress.last_viewed_at = utcnow()
-    db.session.commit()
+        return
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same lesson opened in two tabs at once: the other request recorded it
+        db.session.rollback()
 
 
 def _modules_open(course) -> bool:

@@ -35,6 +35,10 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
     loader.flatten_mapping(node)
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, list | dict):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be plain text", key_node.start_mark
+            )
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[str(key)] = key_node.start_mark.line + 1
     return result
@@ -68,6 +72,8 @@ def parse_yaml(text: str, first_line: int = 1) -> Any:
         raise YamlError(line, f"invalid YAML: {error.problem or error}") from None
     except yaml.YAMLError as error:
         raise YamlError(first_line, f"invalid YAML: {error}") from None
+    except RecursionError:
+        raise YamlError(first_line, "invalid YAML: nested too deeply") from None
     if first_line != 1:
         _shift(data, first_line - 1)
     return data
