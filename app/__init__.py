@@ -89,23 +89,33 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import accounts, audit, courses, main  # noqa: F401  (audit: its model joins the metadata)
-    from .certificates import models as _certificate_models  # noqa: F401  (until their views land)
-    from .workshops import models as _workshop_models  # noqa: F401
+    # Feature packages keep an empty __init__: their pure rules import one another's models, and a package
+    # that imported its views on import would close a cycle. The views are named here instead.
+    from . import audit  # noqa: F401  (its model joins the metadata)
+    from .accounts import views as account_views
+    from .certificates import views as certificate_views
     from .courses import cohort_views
-    from .quizzes import views as quiz_views  # the package stays import-light: content loading uses its rules
+    from .courses import views as course_views
+    from .main import views as main_views
+    from .quizzes import views as quiz_views
+    from .workshops import views as workshop_views
 
-    for blueprint in (main.bp, accounts.bp, courses.bp, cohort_views.bp, quiz_views.bp):
-        app.register_blueprint(blueprint)
+    for module in (main_views, account_views, course_views, cohort_views, quiz_views, workshop_views,
+                   certificate_views):
+        app.register_blueprint(module.bp)
 
 
 def register_commands(app: Flask) -> None:
     from .accounts.cli import users_cli
+    from .certificates.cli import certificates_cli
     from .courses.cli import content_cli
     from .demo import demo_command
     from .quizzes.cli import quizzes_cli
+    from .workshops.cli import workshops_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(quizzes_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(certificates_cli)
+    app.cli.add_command(workshops_cli)

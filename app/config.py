@@ -43,6 +43,7 @@ def settings_from_env(instance_path: Path) -> dict:
         "MAIL_USE_TLS": env("MAIL_USE_TLS", "false").lower() == "true",
         "MAIL_SENDER": env("MAIL_SENDER", "Protection Academy <no-reply@protection-academy.local>"),
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": env("RATELIMIT_ENABLED", "true").lower() != "false",
     }
 
 
@@ -56,7 +57,6 @@ DEFAULTS = {
     "BABEL_DEFAULT_TIMEZONE": "Europe/Skopje",
     "LANGUAGES": ("en", "mk", "sq"),
     "BOOTSTRAP_SERVE_LOCAL": True,
-    "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": True,
     "INVITATION_MAX_AGE": 7 * 24 * 3600,
     "RESET_MAX_AGE": 2 * 3600,

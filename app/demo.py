@@ -7,9 +7,11 @@ from flask.cli import with_appcontext
 from werkzeug.security import generate_password_hash
 
 from .accounts.models import User
+from .certificates.demo import build_certificates
 from .courses.demo import build_cohort
 from .extensions import db
 from .quizzes.demo import build_attempts
+from .workshops.demo import build_workshops
 
 STAFF = [
     ("admin@demo.example", "Ана Трајковска", "Ана Трајковска", "admin", "mk", "IOM Skopje"),
@@ -143,10 +145,15 @@ def demo_command(password: str, force: bool) -> None:
     staff, trainees = build_people(password)
     cohort = build_cohort(trainees, [u for u in staff if u.role == "trainer"])
     db.session.commit()
+    build_workshops(cohort, trainees, [u for u in staff if u.role == "trainer"])
     build_attempts(cohort.course, trainees)
+    # Last: certificates follow from everything above (and from the workshops, when their demo exists).
+    coordinator = next(u for u in staff if u.role == "coordinator")
+    outcome = build_certificates(cohort, coordinator)
     click.echo(f"Demo ready. Every account's password: {password}")
     for user in staff:
         click.echo(f"  {user.role:<12} {user.email}")
     click.echo(f"  {len(trainees)} trainees in the cohort '{cohort.name}':")
     for user in trainees:
         click.echo(f"  {'trainee':<12} {user.email:<42} {user.certificate_name}")
+    click.echo(f"Certificates issued now: {len(outcome.issued)} (see Certificates, as the coordinator).")

@@ -21,6 +21,8 @@ NAV = (
     NavItem("main.index", _l("Home"), ROLES),
     NavItem("courses.my_learning", _l("My learning"), ("trainee",)),
     NavItem("cohorts.index", _l("Cohorts"), STAFF),
+    NavItem("workshops.index", _l("Workshops"), ROLES),
+    NavItem("certificates.index", _l("Certificates"), MANAGERS),
     NavItem("accounts.users", _l("People"), MANAGERS),
 )
 

@@ -28,8 +28,14 @@ def free_port() -> int:
 def demo_database() -> dict[str, str]:
     """Create a demo database in a temporary folder; return the environment that points at it."""
     folder = tempfile.mkdtemp(prefix="academy-bench-")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder}/bench.db", "FLASK_APP": "wsgi",
-           "SECRET_KEY": "bench", "ACADEMY_ENV": "development"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{folder}/bench.db",
+        "FLASK_APP": "wsgi",
+        "SECRET_KEY": "bench",
+        "ACADEMY_ENV": "development",
+        "RATELIMIT_ENABLED": "false",  # the benchmarks sign in many users from one address
+    }
     for command in (["db", "upgrade"], ["demo"]):
         subprocess.run([BIN / "flask", *command], cwd=ROOT, env=env, check=True, capture_output=True)
     return env
@@ -41,7 +47,8 @@ def gunicorn(app: str, env: dict[str, str], workers: int = 2):
     port = free_port()
     process = subprocess.Popen(
         [BIN / "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", app],
-        cwd=ROOT, env=env,
+        cwd=ROOT,
+        env=env,
     )
     try:
         for _ in range(100):
@@ -64,16 +71,27 @@ def sign_in(port: int, email: str, password: str = "demo-academy") -> str:
     cookie = response.getheader("Set-Cookie").split(";")[0]
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', response.read().decode()).group(1)
     body = urlencode({"csrf_token": token, "email": email, "password": password})
-    connection.request("POST", "/accounts/login", body, {"Cookie": cookie,
-                                                          "Content-Type": "application/x-www-form-urlencoded"})
+    connection.request(
+        "POST",
+        "/accounts/login",
+        body,
+        {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
+    )
     response = connection.getresponse()
     response.read()
     assert response.status == 302, f"sign-in failed: {response.status}"
     return response.getheader("Set-Cookie").split(";")[0]
 
 
-def throughput(port: int, path: str, seconds: float, clients: int = 4, headers: dict | None = None,
-               method: str = "GET", body_for=None) -> float:
+def throughput(
+    port: int,
+    path: str,
+    seconds: float,
+    clients: int = 4,
+    headers: dict | None = None,
+    method: str = "GET",
+    body_for=None,
+) -> float:
     """Return completed requests per second from `clients` keep-alive connections over `seconds`."""
     deadline = time.perf_counter() + seconds
     counts = [0] * clients

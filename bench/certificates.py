@@ -24,14 +24,13 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from app.certificates.codes import new_code
+from app.certificates.design import Design, load_design
 from app.certificates.pdf import (
     PAGE_HEIGHT,
     PAGE_WIDTH,
     CertificateData,
-    Design,
     format_date,
     format_hours,
-    load_design,
     render_certificate,
 )
 from app.pdf_fonts import register_fonts

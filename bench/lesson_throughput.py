@@ -29,8 +29,10 @@ def main() -> None:
             lesson = throughput(app_port, LESSON, args.seconds, headers={"Cookie": cookie})
             hello = throughput(hello_port, "/", args.seconds)
             ratios.append(lesson / hello)
-            print(f"round {round_number}: lesson page {lesson:8.1f} req/s   bare Flask {hello:8.1f} req/s"
-                  f"   ratio {lesson / hello:.2f}")
+            print(
+                f"round {round_number}: lesson page {lesson:8.1f} req/s   bare Flask {hello:8.1f} req/s"
+                f"   ratio {lesson / hello:.2f}"
+            )
     print(f"median ratio lesson/bare: {statistics.median(ratios):.2f} (target >= 0.4)")
 
 

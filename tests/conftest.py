@@ -8,6 +8,8 @@ afterwards). Every test starts from empty tables.
 from __future__ import annotations
 
 import contextvars
+import email
+import email.policy
 import os
 import socket
 import uuid
@@ -51,6 +53,10 @@ class Mailbox(Message):
     def __init__(self) -> None:
         super().__init__()
         self.messages = []
+
+    def prepare_message(self, session, envelope):
+        # The modern policy decodes encoded headers (a Cyrillic subject arrives as =?utf-8?b?...?=).
+        return email.message_from_bytes(envelope.content, policy=email.policy.default)
 
     def handle_message(self, message) -> None:
         self.messages.append(message)

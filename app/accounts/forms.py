@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -17,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from ..access import ROLES
+from ..forms import Form
 from ..i18n import LANGUAGES
 from .models import GENDERS
 from .passwords import MAX_LENGTH, MIN_LENGTH, password_problems
@@ -62,7 +62,7 @@ def strip_text(value: str | None) -> str:
     return (value or "").strip()
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()], filters=[normalise_email])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
     remember = BooleanField(_l("Keep me signed in on this device"))
@@ -82,7 +82,7 @@ class NewPasswordMixin:
     )
 
 
-class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
+class AcceptInvitationForm(NewPasswordMixin, Form):
     certificate_name = StringField(
         _l("Your name as it should appear on your certificate"),
         validators=[DataRequired(), Length(max=160)],
@@ -96,7 +96,7 @@ class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
         self.account_email = account_email
 
 
-class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+class ResetPasswordForm(NewPasswordMixin, Form):
     submit = SubmitField(_l("Save my new password"))
 
     def __init__(self, account_email: str, **kwargs):
@@ -104,12 +104,12 @@ class ResetPasswordForm(NewPasswordMixin, FlaskForm):
         self.account_email = account_email
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()], filters=[normalise_email])
     submit = SubmitField(_l("Send me a reset link"))
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=[strip_text])
     certificate_name = StringField(
         _l("Name on certificates"),
@@ -128,7 +128,7 @@ class ProfileForm(FlaskForm):
     submit = SubmitField(_l("Save profile"))
 
 
-class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+class ChangePasswordForm(NewPasswordMixin, Form):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     submit = SubmitField(_l("Change password"))
 
@@ -137,7 +137,7 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
         self.account_email = account_email
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = EmailField(
         _l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)], filters=[normalise_email]
     )
@@ -160,12 +160,12 @@ class InviteForm(FlaskForm):
         self.role.choices = [SelectChoice(r, ROLE_LABELS[r]) for r in allowed_roles]
 
 
-class ChangeRoleForm(FlaskForm):
+class ChangeRoleForm(Form):
     role = SelectField(_l("Role"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
     submit = SubmitField(_l("Change role"))
 
 
-class SetActiveForm(FlaskForm):
+class SetActiveForm(Form):
     active = HiddenField(validators=[DataRequired()])
     submit = SubmitField(_l("Apply"))
 
@@ -174,7 +174,7 @@ class SetActiveForm(FlaskForm):
             raise ValidationError(_l("Invalid choice."))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A form that carries only the CSRF token, for one-button actions."""
 
     submit = SubmitField(_l("Confirm"))

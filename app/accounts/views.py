@@ -255,7 +255,9 @@ def invite():
             send_invitation(user, current_user)
             flash(_("Invitation sent to %(email)s.", email=user.email), "success")
             return redirect(url_for("accounts.users"))
-    return render_template("accounts/invite.html", form=form)
+    return render_template(
+        "accounts/invite.html", form=form, days=current_app.config["INVITATION_MAX_AGE"] // 86400
+    )
 
 
 @bp.route("/users/<int:user_id>/resend", methods=["POST"])

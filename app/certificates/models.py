@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..courses.models import Course
@@ -29,6 +29,19 @@ class CompletionRuleSetting(db.Model):
 
 
 class Certificate(db.Model):
+    # One valid certificate per trainee and cohort: a double-click or two coordinators issuing at once
+    # cannot create a second one (revoked ones, any number, sit beside it).
+    __table_args__ = (
+        Index(
+            "uq_certificate_valid_per_trainee",
+            "user_id",
+            "cohort_id",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )
+
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(19), unique=True)  # XXXX-XXXX-XXXX-XXXX, 80 random bits
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
@@ -44,7 +57,7 @@ class Certificate(db.Model):
     issued_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     override_reason: Mapped[str] = mapped_column(Text, default="")  # issued although not eligible: why
-    pdf: Mapped[bytes] = mapped_column(db.LargeBinary)
+    pdf: Mapped[bytes] = mapped_column(db.LargeBinary, deferred=True)  # loaded only when served
     sha256: Mapped[str] = mapped_column(String(64))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

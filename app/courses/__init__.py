@@ -1,3 +1,0 @@
-from .views import bp
-
-__all__ = ["bp"]

@@ -70,10 +70,7 @@ def create():
 @allow(*STAFF)
 def detail(cohort_id: int):
     cohort = cohort_or_404(cohort_id)
-    members = {
-        role: sorted((m.user for m in cohort.memberships if m.role == role), key=lambda u: u.display_name)
-        for role in ("trainee", "trainer")
-    }
+    members = {role: queries.members_of(cohort.id, role) for role in ("trainee", "trainer")}
     return render_template(
         "courses/cohort.html",
         cohort=cohort,
@@ -199,9 +196,7 @@ def progress(cohort_id: int):
     modules = [m for m in cohort.course.modules if m.is_active]
     totals = {m.id: sum(1 for r in rows if r.module_id == m.id) for m in modules}
     table = queries.cohort_progress(cohort)
-    trainees = sorted(
-        (m.user for m in cohort.memberships if m.role == "trainee"), key=lambda u: u.display_name
-    )
+    trainees = queries.members_of(cohort.id, "trainee")
     return render_template(
         "courses/progress.html",
         cohort=cohort,

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..accounts.forms import strip_text
+from ..forms import Form
 
 
-class CohortForm(FlaskForm):
+class CohortForm(Form):
     name = StringField(_l("Cohort name"), validators=[DataRequired(), Length(max=160)], filters=[strip_text])
     course = SelectField(_l("Course"), coerce=int)
     starts_on = DateField(_l("Starts on"), validators=[Optional()])
@@ -27,7 +27,7 @@ class CohortForm(FlaskForm):
             raise ValidationError(_l("The end date is before the start date."))
 
 
-class AddMemberForm(FlaskForm):
+class AddMemberForm(Form):
     user = SelectField(_l("Person"), coerce=int)
     submit = SubmitField(_l("Add"))
 
@@ -36,7 +36,7 @@ class AddMemberForm(FlaskForm):
         self.user.choices = [SelectChoice(p.id, f"{p.display_name} ({p.email})") for p in people]
 
 
-class RosterForm(FlaskForm):
+class RosterForm(Form):
     file = FileField(
         _l("Roster file (CSV or XLSX)"),
         validators=[FileRequired(), FileAllowed(["csv", "xlsx"], _l("Upload a .csv or .xlsx file."))],
@@ -50,7 +50,7 @@ class RosterForm(FlaskForm):
     submit = SubmitField(_l("Import roster"))
 
 
-class CourseSettingsForm(FlaskForm):
+class CourseSettingsForm(Form):
     modules_require_pretest = BooleanField(
         _l("Modules open only after the trainee has submitted the pre-test")
     )

@@ -142,9 +142,22 @@ def _sync_lessons(module: Module, spec: ModuleSpec, resolve: Callable, report: I
 
 
 def _sync_questions(module: Module, spec: ModuleSpec, report: ImportReport) -> None:
-    existing = {
-        q.key: q for q in db.session.execute(db.select(Question).filter_by(module_id=module.id)).scalars()
-    }
+    # Questions uploaded as GIFT live only in the database: content import neither updates nor retires them.
+    questions = db.session.execute(db.select(Question).filter_by(module_id=module.id)).scalars().all()
+    existing = {q.key: q for q in questions if q.origin == "content"}
+    uploaded = {q.key for q in questions if q.origin != "content"}
+    clashes = [q for q in spec.questions if q.key in uploaded]
+    if clashes:
+        raise ContentError(
+            [
+                Problem(
+                    q.source.rsplit(":", 1)[0],
+                    int(q.source.rsplit(":", 1)[1]),
+                    f"the key '{q.key}' is already used by a question imported from GIFT",
+                )
+                for q in clashes
+            ]
+        )
     for question_spec in spec.questions:
         question = existing.pop(question_spec.key, None)
         digest = question_spec.content_hash()

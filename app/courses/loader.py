@@ -264,7 +264,7 @@ def _load_glossary(path: Path, report: _Report) -> list[GlossarySpec]:
 
 def _load_modules(root: Path, report: _Report) -> list[ModuleSpec]:
     modules, seen = [], {}
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         match = NUMBERED.match(folder.name)
         if not match:
             report.add(
@@ -495,7 +495,28 @@ def _question_translations(item: Located, path: Path, report: _Report) -> dict[s
                     f"the {language} translation has {_count(texts[key])} {key}, "
                     f"the source {_count(item.get(key))}",
                 )
+        for key, shape in TRANSLATED_ITEMS.items():
+            if isinstance(texts.get(key), list) and not all(shape(entry) for entry in texts[key]):
+                report.add(path, where.line_of(key), f"the {language} {key} must be {TRANSLATED_SHAPES[key]}")
     return {language: _plain(texts) for language, texts in translations.items()}
+
+
+def _texts(entry: Any, *keys: str) -> bool:
+    return isinstance(entry, dict) and all(isinstance(entry.get(k, ""), str) for k in keys) and bool(entry)
+
+
+TRANSLATED_ITEMS = {
+    "options": lambda entry: _texts(entry, "text", "feedback") and "text" in entry,
+    "pairs": lambda entry: _texts(entry, "left", "right"),
+    "distractors": lambda entry: isinstance(entry, str),
+    "answers": lambda entry: isinstance(entry, str),
+}
+TRANSLATED_SHAPES = {
+    "options": "a list of {text, feedback} entries",
+    "pairs": "a list of {left, right} entries",
+    "distractors": "a list of texts",
+    "answers": "a list of texts",
+}
 
 
 def _count(value: Any) -> int:

@@ -42,12 +42,26 @@ def is_enrolled(user_id: int, course_id: int) -> bool:
 
 
 def courses_of(user_id: int) -> list[Course]:
-    statement = (
-        db.select(Course)
-        .join(Cohort, Cohort.course_id == Course.id)
+    enrolled = (
+        db.select(Cohort.course_id)
         .join(Membership)
         .where(Membership.user_id == user_id, Membership.role == "trainee")
-        .distinct()
+    )
+    # IN rather than DISTINCT: PostgreSQL cannot compare the JSON columns DISTINCT would need to.
+    return list(
+        db.session.execute(db.select(Course).where(Course.id.in_(enrolled)).order_by(Course.title)).scalars()
+    )
+
+
+def members_of(cohort_id: int, role: str) -> list:
+    """Return the cohort's trainees or trainers, by name, in one query."""
+    from ..accounts.models import User
+
+    statement = (
+        db.select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.cohort_id == cohort_id, Membership.role == role)
+        .order_by(User.display_name)
     )
     return list(db.session.execute(statement).scalars())
 

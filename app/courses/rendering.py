@@ -109,6 +109,7 @@ def render_markdown(
         extension_configs={
             "toc": {"toc_depth": "2-3", "permalink": False, "slugify": slugify_unicode},  # Cyrillic headings
             "footnotes": {"BACKLINK_TEXT": "↩"},
+            "tables": {"use_align_attribute": True},  # the sanitiser removes style attributes
         },
         output_format="html",
     )

@@ -89,7 +89,7 @@ def start_attempt(quiz: Quiz, user, now: datetime) -> Attempt | str:
     refusal = start_refusal(window, now, len(attempts), modules_complete(quiz.course_id, user.id))
     if refusal:
         return refusal
-    seed = secrets.randbits(32)
+    seed = secrets.randbits(31)  # fits a signed 32-bit column on PostgreSQL
     rng = random.Random(seed)
     blueprint_rng = rng if quiz.draw_seed is None else random.Random(quiz.draw_seed)
     chosen = draw(bank_for(quiz), quiz.questions_per_module, blueprint_rng, shuffle=False)
@@ -136,9 +136,25 @@ def parse_answer(attempt: Attempt, key: str, values: list[str]):
 def save_answer(attempt: Attempt, key: str, values: list[str], now: datetime) -> None:
     """Store (or replace) one answer; raise InvalidResponse or AttemptClosed and store nothing."""
     response = parse_answer(attempt, key, values)
-    if not is_open(attempt, now):
+    if not is_open(attempt, now) or not _still_open(attempt, now):
         raise AttemptClosed
     _store(attempt.id, key, response, now)
+    db.session.commit()
+
+
+def _still_open(attempt: Attempt, now: datetime) -> bool:
+    """Re-check in the database, holding the attempt's row, that no other request has closed it.
+
+    The no-op UPDATE takes the row lock that closing takes too, so an answer and a submission of the
+    same attempt never interleave: an answer saved after the score was computed is refused.
+    """
+    still = (
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None)).values(id=Attempt.id)
+    )
+    if db.session.execute(still).rowcount:
+        return True
+    db.session.rollback()
+    return False
 
 
 def _store(attempt_id: int, key: str, response, now: datetime) -> None:
@@ -156,13 +172,13 @@ def _store(attempt_id: int, key: str, response, now: datetime) -> None:
                 .where(Answer.attempt_id == attempt_id, Answer.question_key == key)
                 .values(**values)
             )
-    db.session.commit()
 
 
 def submit(attempt: Attempt, now: datetime, answers: dict[str, list[str]] | None = None) -> Attempt:
     """Save the submitted answers (while time remains), then close and score the attempt exactly once.
 
-    Raises InvalidResponse (nothing saved) for answers the attempt could not have produced.
+    Raises InvalidResponse (nothing saved) for answers the attempt could not have produced. The answers
+    and the closing are one transaction: a request that loses the race to close the attempt stores nothing.
     """
     if answers and is_open(attempt, now):
         parsed = {key: parse_answer(attempt, key, values) for key, values in answers.items()}

@@ -41,32 +41,35 @@ def draw(
     return chosen
 
 
+def _nth(items: Any, index: int) -> Any:
+    """Return items[index] when the translation has it, else None (the source text is then used)."""
+    return items[index] if isinstance(items, list) and index < len(items) else None
+
+
 def localized(question: BankQuestion, language: str) -> tuple[str, str, dict[str, Any]]:
-    """Return the prompt, feedback and data in the language, falling back to the source text per item."""
+    """Return the prompt, feedback and data in the language, falling back to the source text item by item."""
     texts = question.translations.get(language) or {}
     data = dict(question.data)
-    if question.type in ("single", "multiple") and texts.get("options"):
+    if question.type in ("single", "multiple"):
         data["options"] = [
             {
                 **option,
-                "text": (t or {}).get("text") or option["text"],
-                "feedback": (t or {}).get("feedback") or option["feedback"],
+                "text": (_nth(texts.get("options"), i) or {}).get("text") or option["text"],
+                "feedback": (_nth(texts.get("options"), i) or {}).get("feedback") or option["feedback"],
             }
-            for option, t in zip(question.data["options"], texts["options"], strict=False)
+            for i, option in enumerate(question.data["options"])
         ]
     if question.type == "matching":
-        if texts.get("pairs"):
-            data["pairs"] = [
-                {
-                    "left": (t or {}).get("left") or pair["left"],
-                    "right": (t or {}).get("right") or pair["right"],
-                }
-                for pair, t in zip(question.data["pairs"], texts["pairs"], strict=False)
-            ]
-        if texts.get("distractors"):
-            data["distractors"] = [
-                t or d for d, t in zip(question.data["distractors"], texts["distractors"], strict=False)
-            ]
+        data["pairs"] = [
+            {
+                "left": (_nth(texts.get("pairs"), i) or {}).get("left") or pair["left"],
+                "right": (_nth(texts.get("pairs"), i) or {}).get("right") or pair["right"],
+            }
+            for i, pair in enumerate(question.data["pairs"])
+        ]
+        data["distractors"] = [
+            _nth(texts.get("distractors"), i) or item for i, item in enumerate(question.data["distractors"])
+        ]
     return texts.get("prompt") or question.prompt, texts.get("feedback") or question.feedback, data
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -15,6 +14,8 @@ from wtforms import (
     SubmitField,
 )
 from wtforms.validators import NumberRange, Optional, ValidationError
+
+from ..forms import Form
 
 GRADING_LABELS = {
     "highest": _l("Highest attempt"),
@@ -30,7 +31,7 @@ REVIEW_LABELS = {
 }
 
 
-class QuizSettingsForm(FlaskForm):
+class QuizSettingsForm(Form):
     questions_per_module = IntegerField(
         _l("Questions drawn from each module"), validators=[NumberRange(min=1, max=50)]
     )
@@ -65,7 +66,7 @@ class QuizSettingsForm(FlaskForm):
             raise ValidationError(_l("The quiz must close after it opens."))
 
 
-class GiftUploadForm(FlaskForm):
+class GiftUploadForm(Form):
     module = SelectField(_l("Module the questions belong to"))
     file = FileField(
         _l("GIFT file"),

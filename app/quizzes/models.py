@@ -60,7 +60,8 @@ class Quiz(db.Model):
     shuffle_options: Mapped[bool] = mapped_column(default=True)
     time_limit_minutes: Mapped[int | None]
     pass_mark: Mapped[float] = mapped_column(default=70.0)
-    attempts_allowed: Mapped[int | None] = mapped_column(default=1)  # None: unlimited
+    # None means unlimited; set explicitly, because a column default would replace an explicit None.
+    attempts_allowed: Mapped[int | None]
     grading: Mapped[str] = mapped_column(String(10), default="highest")
     review_after_submit: Mapped[str] = mapped_column(String(10), default="score")
     review_after_close: Mapped[str] = mapped_column(String(10), default="feedback")

@@ -6,7 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from statistics import fmean
 
-from ..courses.models import Cohort, Membership
+from ..courses.models import Cohort
+from ..courses.queries import members_of
 from ..extensions import db
 from .models import Answer, Attempt, Quiz
 from .scoring import combine_attempt_scores
@@ -98,8 +99,7 @@ def results_for(users: list, quizzes: dict[str, Quiz]) -> list[TraineeResult]:
 
 
 def cohort_trainees(cohort: Cohort) -> list:
-    statement = db.select(Membership).where(Membership.cohort_id == cohort.id, Membership.role == "trainee")
-    return sorted((m.user for m in db.session.execute(statement).scalars()), key=lambda u: u.display_name)
+    return members_of(cohort.id, "trainee")
 
 
 def _mean(values) -> float | None:
@@ -113,8 +113,10 @@ def cohort_report(cohort: Cohort, module_order: list[str], min_responses: int = 
     paired = [(t.pre, t.post) for t in trainees if t.pre is not None and t.post is not None]
     pre_mean = _mean(p for p, _ in paired)
     post_mean = _mean(q for _, q in paired)
+    # Module means use the same trainees as the overall means: those who took both tests.
+    both = [t for t in trainees if t.pre is not None and t.post is not None]
     modules = [
-        (m, _mean(t.pre_modules.get(m) for t in trainees), _mean(t.post_modules.get(m) for t in trainees))
+        (m, _mean(t.pre_modules.get(m) for t in both), _mean(t.post_modules.get(m) for t in both))
         for m in module_order
     ]
     return CohortReport(

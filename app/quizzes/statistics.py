@@ -6,7 +6,7 @@ All scores are percents in [0, 100] unless a name says otherwise.
 from __future__ import annotations
 
 import math
-import statistics
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -96,39 +96,58 @@ def item_analysis(rows: Rows, max_marks: Sequence[float], min_responses: int = 1
         for mark, max_mark in zip(row, max_marks, strict=True):
             if mark is not None and not 0 <= mark <= max_mark:
                 raise ValueError(f"mark {mark!r} is outside [0, {max_mark!r}]")
-    return [_item(index, rows, max_mark, min_responses) for index, max_mark in enumerate(max_marks)]
+    # Each trainee's total is summed once; a question's rest-of-test is that total minus its own mark.
+    totals = [math.fsum(mark for mark in row if mark is not None) for row in rows]
+    return [_item(index, rows, totals, max_mark, min_responses) for index, max_mark in enumerate(max_marks)]
 
 
-def _item(index: int, rows: Rows, max_mark: float, min_responses: int) -> ItemStats:
-    served = [row for row in rows if row[index] is not None]
-    marks = [round(row[index], _MARK_DECIMALS) for row in served]
-    rests = [round(_rest_of_test(row, index), _MARK_DECIMALS) for row in served]
+def _item(index: int, rows: Rows, totals: Sequence[float], max_mark: float, min_responses: int) -> ItemStats:
+    marks, rests = [], []
+    for row, total in zip(rows, totals, strict=True):
+        mark = row[index]
+        if mark is not None:
+            marks.append(round(mark, _MARK_DECIMALS))
+            rests.append(round(total - mark, _MARK_DECIMALS))
     n = len(marks)
-    # statistics.mean and stdev compute exactly, so equal marks give exactly their value and a zero spread.
-    facility = 100 * (statistics.mean(marks) / max_mark) if n and max_mark > 0 else None
-    sd = 100 * statistics.stdev(marks) / max_mark if n >= 2 and max_mark > 0 else None
+    mean = _mean(marks) if n else 0.0
+    facility = 100 * mean / max_mark if n and max_mark > 0 else None
+    sd = (
+        100 * math.sqrt(_covariance(marks, marks, mean, mean)) / max_mark if n >= 2 and max_mark > 0 else None
+    )
     discrimination = efficiency = None
     if n >= max(min_responses, 2) and _varies(marks) and _varies(rests):
-        discrimination, efficiency = _discrimination(marks, rests)
+        discrimination, efficiency = _discrimination(marks, rests, mean)
     needs_review = efficiency is not None and efficiency < REVIEW_EFFICIENCY
     return ItemStats(index, n, facility, sd, discrimination, efficiency, needs_review)
 
 
-def _rest_of_test(row: Sequence[float | None], index: int) -> float:
-    return math.fsum(mark for column, mark in enumerate(row) if column != index and mark is not None)
+def _mean(values: Sequence[float]) -> float:
+    """Return the mean; equal values give exactly their value, so a zero spread stays exactly zero."""
+    first = values[0]
+    return first if all(value == first for value in values) else math.fsum(values) / len(values)
+
+
+def _covariance(xs: Sequence[float], ys: Sequence[float], mean_x: float, mean_y: float) -> float:
+    """Return the sample covariance (n - 1 in the denominator, as Moodle uses)."""
+    deviations_x = [x - mean_x for x in xs]
+    deviations_y = deviations_x if ys is xs else [y - mean_y for y in ys]
+    return math.fsum(map(operator.mul, deviations_x, deviations_y)) / (len(xs) - 1)
 
 
 def _varies(values: Sequence[float]) -> bool:
     return min(values) != max(values)
 
 
-def _discrimination(marks: Sequence[float], rests: Sequence[float]) -> tuple[float, float]:
+def _discrimination(marks: Sequence[float], rests: Sequence[float], mean: float) -> tuple[float, float]:
     """Return (discrimination index, discriminative efficiency) of varying marks against varying rests."""
-    correlation = statistics.correlation(marks, rests)
-    covariance_max = statistics.covariance(sorted(marks), sorted(rests))
-    efficiency = statistics.covariance(marks, rests) / covariance_max
+    rest_mean = _mean(rests)
+    covariance = _covariance(marks, rests, mean, rest_mean)
+    spread = math.sqrt(
+        _covariance(marks, marks, mean, mean) * _covariance(rests, rests, rest_mean, rest_mean)
+    )
+    covariance_max = _covariance(sorted(marks), sorted(rests), mean, rest_mean)
     # Float rounding can overshoot the mathematical bounds (|r| <= 1, cov <= cov_max) by an ulp.
-    return max(-100.0, min(100.0, 100 * correlation)), min(100.0, 100 * efficiency)
+    return max(-100.0, min(100.0, 100 * covariance / spread)), min(100.0, 100 * covariance / covariance_max)
 
 
 def distribution(percents: Iterable[float], bins: int = 10) -> list[int]:

@@ -170,7 +170,9 @@ def cohort_results(cohort_id: int):
 @allow(*MANAGERS)
 def settings(quiz_id: int):
     quiz = db.get_or_404(Quiz, quiz_id)
-    form = QuizSettingsForm(obj=quiz, opens_at=_local(quiz.opens_at), closes_at=_local(quiz.closes_at))
+    form = QuizSettingsForm(obj=quiz)
+    if not form.is_submitted():  # the form shows and takes Skopje time; the quiz keeps UTC
+        form.opens_at.data, form.closes_at.data = _local(quiz.opens_at), _local(quiz.closes_at)
     if form.validate_on_submit():
         before = _settings_of(quiz)
         form.populate_obj(quiz)

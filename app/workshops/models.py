@@ -29,7 +29,7 @@ class Workshop(db.Model):
     # Trainees may sign themselves up (otherwise the coordinator assigns them) and cancel until the cut-off.
     self_signup: Mapped[bool] = mapped_column(default=False)
     cancel_cutoff_days: Mapped[int] = mapped_column(default=2)
-    # Within this many days of the first session, a freed place is offered by the coordinator, not automatically.
+    # Within this many days of the first session, the coordinator offers a freed place (not automatic).
     waitlist_freeze_days: Mapped[int] = mapped_column(default=2)
     # Marking is locked once the coordinator closes the workshop; later changes need an audited reason.
     attendance_locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -40,8 +40,24 @@ class Workshop(db.Model):
     sessions: Mapped[list[SessionDay]] = relationship(
         back_populates="workshop", order_by="SessionDay.starts_at", cascade="all, delete-orphan"
     )
-    trainers: Mapped[list[WorkshopTrainer]] = relationship(back_populates="workshop", cascade="all, delete-orphan")
-    registrations: Mapped[list[Registration]] = relationship(back_populates="workshop", cascade="all, delete-orphan")
+    trainers: Mapped[list[WorkshopTrainer]] = relationship(
+        back_populates="workshop", cascade="all, delete-orphan"
+    )
+    registrations: Mapped[list[Registration]] = relationship(
+        back_populates="workshop", cascade="all, delete-orphan"
+    )
+
+    @property
+    def first_session_at(self) -> datetime | None:
+        return self.sessions[0].starts_at if self.sessions else None
+
+    @property
+    def last_session_ends_at(self) -> datetime | None:
+        return max((s.ends_at for s in self.sessions), default=None)
+
+    @property
+    def trainer_ids(self) -> set[int]:
+        return {t.user_id for t in self.trainers}
 
 
 class WorkshopTrainer(db.Model):

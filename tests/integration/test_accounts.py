@@ -359,3 +359,12 @@ def test_admin_cannot_demote_or_deactivate_themselves(make_user, login):
     client.post(f"/accounts/users/{admin.id}/active", data={"active": "0"})
     admin = fetch(admin.id)
     assert (admin.role, admin.is_active) == ("admin", True)
+
+
+@pytest.mark.parametrize(
+    ("locale", "message"), [("mk", "Ова поле е задолжително."), ("sq", "Kjo fushë është e detyrueshme.")]
+)
+def test_form_errors_speak_the_users_language(make_user, login, locale, message):
+    user = make_user(locale=locale)
+    data = {"display_name": "", "certificate_name": "X", "gender": "female", "locale": locale, "submit": "1"}
+    assert message in login(user).post("/accounts/profile", data=data).get_data(as_text=True)

@@ -24,14 +24,13 @@ from reportlab.lib.fonts import tt2ps
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 
+from app.certificates.design import DesignError, load_design
 from app.certificates.pdf import (
     QUIET_ZONE,
     CertificateData,
-    DesignError,
     _fit,
     format_date,
     format_hours,
-    load_design,
     qr_runs,
     render_certificate,
 )
@@ -142,7 +141,8 @@ def test_same_data_gives_the_same_bytes(data: CertificateData, design: Any) -> N
 def test_same_bytes_in_another_process(data: CertificateData, design: Any) -> None:
     script = (
         "import datetime, hashlib; "
-        "from app.certificates.pdf import CertificateData, load_design, render_certificate; "
+        "from app.certificates.design import load_design; "
+        "from app.certificates.pdf import CertificateData, render_certificate; "
         f"data = CertificateData(**{data.__dict__!r}); "
         f"print(hashlib.sha256(render_certificate(data, load_design({str(DEFAULT)!r}))).hexdigest())"
     )

@@ -36,7 +36,8 @@ def test_tables_render_with_head_and_body():
 def test_boxes_keep_their_classes_and_titles(kind, title):
     html = render_markdown(f'!!! {kind} "{title}"\n    Text of the box.\n').html
     assert re.fullmatch(
-        rf'<div class="admonition {kind}">\s*<p class="admonition-title">{title}</p>\s*<p>Text of the box.</p>\s*</div>',
+        rf'<div class="admonition {kind}">\s*<p class="admonition-title">{title}</p>'
+        r"\s*<p>Text of the box.</p>\s*</div>",
         html,
     )
 

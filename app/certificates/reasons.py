@@ -1,0 +1,81 @@
+"""Each eligibility condition in words, in the reader's language, from the numbers behind it."""
+
+from __future__ import annotations
+
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from .eligibility import Condition
+
+CONDITION_LABELS = {
+    "modules": _l("Modules"),
+    "post_test": _l("Post-test"),
+    "attendance": _l("Workshop attendance"),
+    "assessment": _l("Workshop assessment"),
+}
+
+
+def number(value: float) -> str:
+    """Return a percent or count as the reader's language writes it (75, 82.5 or 82,5)."""
+    return format_decimal(round(value, 1), format="#,##0.#")
+
+
+def reason(condition: Condition) -> str:
+    """Return what was counted for the condition, e.g. "attended 3 of 4 days, 1 excused (75% required)"."""
+    return _WORDING[condition.name](condition.details)
+
+
+def _modules(details: dict) -> str:
+    if details["total"] == 0:
+        return _("the course has no modules yet")
+    return _("completed %(completed)d of %(total)d modules", **details)
+
+
+def _post_test(details: dict) -> str:
+    mark = number(details["pass_mark"])
+    if details["percent"] is None:
+        return _("post-test not taken yet (pass mark %(mark)s%%)", mark=mark)
+    return _(
+        "scored %(percent)s%% in the post-test (pass mark %(mark)s%%)",
+        percent=number(details["percent"]),
+        mark=mark,
+    )
+
+
+def _attendance(details: dict) -> str:
+    if details["total"] == 0:
+        return _("no workshop days yet")
+    text = ngettext(
+        "attended %(attended)d of %(num)d day",
+        "attended %(attended)d of %(num)d days",
+        details["total"],
+        attended=details["attended"],
+    )
+    if details["excused"]:
+        counted = details["counted"] > details["attended"]
+        excused = (
+            _("%(excused)d excused, counted as present", excused=details["excused"])
+            if counted
+            else _("%(excused)d excused, not counted", excused=details["excused"])
+        )
+        text = f"{text}, {excused}"
+    return _(
+        "%(summary)s (%(required)s%% required)", summary=text, required=number(details["required_percent"])
+    )
+
+
+def _assessment(details: dict) -> str:
+    return {
+        True: _("workshop assessment passed"),
+        False: _("workshop assessment not passed"),
+        None: _("workshop assessment not scored yet"),
+    }[details["passed"]]
+
+
+_WORDING = {
+    "modules": _modules,
+    "post_test": _post_test,
+    "attendance": _attendance,
+    "assessment": _assessment,
+}
