@@ -25,7 +25,7 @@ from sqlalchemy import create_engine, event, make_url, text
 from werkzeug.security import generate_password_hash
 
 from app import create_app
-from app.extensions import db
+from app.extensions import db, limiter
 
 PASSWORD = "Quiet-harbour-lantern-42"
 PASSWORD_HASH = generate_password_hash(PASSWORD)
@@ -117,7 +117,20 @@ def app(database_url, smtp_server):
     application.test_client_class = IsolatedClient
     with application.app_context():
         upgrade()
-    return application
+    yield application
+    with application.app_context():
+        db.engine.dispose()  # close the pool now: the garbage collector would warn after the session
+
+
+def release(extra_app, session_app) -> None:
+    """Undo what building a second app did to shared state: close its pool, re-bind the limiter.
+
+    The limiter is one object for every app, and init_app takes the new app's RATELIMIT_ENABLED;
+    an unclosed pool would be closed by the garbage collector, mid-way through some later test.
+    """
+    limiter.init_app(session_app)
+    with extra_app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)

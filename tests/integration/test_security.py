@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
-from tests.conftest import PASSWORD, IsolatedClient, settings_for_tests
+from tests.conftest import PASSWORD, IsolatedClient, release, settings_for_tests
 
 
 def test_security_headers(client):
@@ -38,7 +38,8 @@ def strict_app(database_url, smtp_server, app):
         )
     )
     application.test_client_class = IsolatedClient
-    return application
+    yield application
+    release(application, app)
 
 
 POST_ENDPOINTS = [
@@ -113,5 +114,6 @@ def test_server_error_leaks_nothing(database_url, smtp_server, app):
 
     response = application.test_client().get("/boom")
     body = response.get_data(as_text=True)
+    release(application, app)
     assert response.status_code == 500
     assert "Something went wrong on our side" in body and "secret internals" not in body
