@@ -107,8 +107,6 @@ def _draw_header(canvas: Canvas, fonts: FontSet, sheet: SignInSheet) -> float:
     canvas.setLineWidth(1.2)
     canvas.line(MARGIN, y - 15.5 * mm, PAGE_WIDTH - MARGIN, y - 15.5 * mm)
 
-    label_width = 30 * mm
-    value_width = PAGE_WIDTH - 2 * MARGIN - label_width
     venue = ", ".join(part for part in (sheet.venue, sheet.address) if part)
     # At most seven lines in all, so that the table and the footer always fit below.
     details = [
@@ -118,6 +116,9 @@ def _draw_header(canvas: Canvas, fonts: FontSet, sheet: SignInSheet) -> float:
         (labels.venue, venue, fonts.regular, 2),
         (labels.trainers, ", ".join(sheet.trainers), fonts.regular, 1),
     ]
+    # Labels differ in length by language ("Место на одржување"): the value column starts after the longest.
+    label_width = max(stringWidth(label, fonts.regular, 9) for label, *_ in details) + 4 * mm
+    value_width = PAGE_WIDTH - 2 * MARGIN - label_width
     y -= 22 * mm
     for label, value, font, max_lines in details:
         _text(canvas, label, MARGIN, y, fonts.regular, 9, MUTED)
