@@ -10,9 +10,10 @@ from pathlib import Path
 from flask import current_app
 
 from ..extensions import db
+from ..problems import Problem
 from ..quizzes.defaults import ensure_default_quizzes
 from ..quizzes.models import Question
-from .loader import CourseSpec, ModuleSpec, Problem, load_course
+from .loader import CourseSpec, ModuleSpec, load_course
 from .models import Course, GlossaryTerm, Lesson, LessonText, Module
 from .rendering import render_markdown
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..problems import Problem
 from ..quizzes.question_types import QUESTION_TYPES
 from .yaml_lines import Located, LocatedList, YamlError, parse_yaml
 
@@ -43,16 +44,6 @@ QUESTION_KEYS = {
     "distractors",
     "answers",
 }
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
 
 
 @dataclass

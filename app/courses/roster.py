@@ -10,6 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from openpyxl import load_workbook
 
 from ..accounts.models import GENDERS
+from ..problems import Problem
 
 COLUMNS = ("email", "name", "certificate_name", "organisation", "language", "gender")
 REQUIRED = ("email", "name")
@@ -28,36 +29,25 @@ class RosterRow:
     gender: str
 
 
-@dataclass(frozen=True)
-class RosterProblem:
-    filename: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.filename}:{self.line}: {self.message}"
-
-
-def read_roster(filename: str, content: bytes) -> tuple[list[RosterRow], list[RosterProblem]]:
+def read_roster(filename: str, content: bytes) -> tuple[list[RosterRow], list[Problem]]:
     """Parse a roster file; return its rows and every problem (rows are only usable with no problems)."""
     try:
         table = _xlsx_rows(content) if filename.lower().endswith(".xlsx") else _csv_rows(content)
     except ValueError as error:
-        return [], [RosterProblem(filename, 1, str(error))]
+        return [], [Problem(filename, 1, str(error))]
     if not table:
-        return [], [RosterProblem(filename, 1, "the file is empty")]
+        return [], [Problem(filename, 1, "the file is empty")]
     header = [str(cell or "").strip().lower().replace(" ", "_") for cell in table[0][1]]
     missing = [name for name in REQUIRED if name not in header]
     unknown = [name for name in header if name and name not in COLUMNS]
-    problems = [RosterProblem(filename, 1, f"missing column '{name}'") for name in missing]
+    problems = [Problem(filename, 1, f"missing column '{name}'") for name in missing]
     problems += [
-        RosterProblem(filename, 1, f"unknown column '{name}' (known: {', '.join(COLUMNS)})")
-        for name in unknown
+        Problem(filename, 1, f"unknown column '{name}' (known: {', '.join(COLUMNS)})") for name in unknown
     ]
     if problems:
         return [], problems
     if len(table) - 1 > MAX_ROWS:
-        return [], [RosterProblem(filename, 1, f"more than {MAX_ROWS} rows")]
+        return [], [Problem(filename, 1, f"more than {MAX_ROWS} rows")]
     rows, seen = [], {}
     for line, cells in table[1:]:
         values = {
@@ -67,7 +57,7 @@ def read_roster(filename: str, content: bytes) -> tuple[list[RosterRow], list[Ro
         if not any(values.values()):
             continue
         row, row_problems = _row(line, values, seen)
-        problems += [RosterProblem(filename, line, message) for message in row_problems]
+        problems += [Problem(filename, line, message) for message in row_problems]
         if row is not None:
             rows.append(row)
     return rows, problems

@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.problems import Problem
 from app.quizzes.question_types import QUESTION_TYPES
 
 _ESCAPABLE = "~=#{}:n"
@@ -37,24 +38,12 @@ _WEIGHT = re.compile(r"%(-?\d+(?:\.\d+)?)%")
 _MAX_KEY_LENGTH = 60
 
 
-@dataclass(frozen=True)
-class GiftError:
-    """A problem found in a GIFT file, at the line of the question (or of the answer) concerned."""
-
-    source: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.source}:{self.line}: {self.message}"
-
-
 @dataclass
 class GiftResult:
     """The valid questions found, in file order, and every problem found."""
 
     questions: list[dict[str, Any]] = field(default_factory=list)
-    errors: list[GiftError] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
 
 
 class _Malformed(Exception):
@@ -100,13 +89,13 @@ def parse_gift(text: str, source: str = "<gift>") -> GiftResult:
         try:
             entry = _question(block, category)
         except _Malformed as problem:
-            result.errors.append(GiftError(source, block.line_at(problem.offset), problem.message))
+            result.errors.append(Problem(source, block.line_at(problem.offset), problem.message))
             continue
         problems = QUESTION_TYPES[entry["type"]].check(entry)
         first_line = first_line_of_key.setdefault(entry["key"], entry["line"])
         if first_line != entry["line"]:
             problems.append(f"duplicate key {entry['key']!r} (first used on line {first_line})")
-        result.errors.extend(GiftError(source, entry["line"], message) for message in problems)
+        result.errors.extend(Problem(source, entry["line"], message) for message in problems)
         if not problems:
             result.questions.append(entry)
     return result

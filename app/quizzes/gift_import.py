@@ -7,7 +7,8 @@ import json
 
 from ..courses.models import Module
 from ..extensions import db
-from .gift import GiftError, parse_gift
+from ..problems import Problem
+from .gift import parse_gift
 from .models import Question
 from .question_types import QUESTION_TYPES
 
@@ -21,7 +22,7 @@ def import_gift(module: Module, text: str, source: str) -> tuple[int, list[str]]
         if entry["key"] in existing:
             problems.append(
                 str(
-                    GiftError(
+                    Problem(
                         source,
                         entry["line"],
                         f"a question with the key '{entry['key']}' already exists in this module",

@@ -13,7 +13,8 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from app.courses.loader import QUESTION_KEYS, Problem, load_course
+from app.courses.loader import QUESTION_KEYS, load_course
+from app.problems import Problem
 
 HYPOTHESIS = settings(
     database=None,

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.quizzes.gift import GiftError, parse_gift
+from app.problems import Problem
+from app.quizzes.gift import parse_gift
 from app.quizzes.question_types import QUESTION_TYPES
 
 FIXTURES = Path(__file__).parent / "gift"
@@ -186,7 +187,7 @@ def test_malformed_file_reports_every_error_with_its_line() -> None:
 
 
 def test_gift_error_reads_as_file_line_message() -> None:
-    assert str(GiftError("bank.gift", 7, "no answer block")) == "bank.gift:7: no answer block"
+    assert str(Problem("bank.gift", 7, "no answer block")) == "bank.gift:7: no answer block"
 
 
 def test_default_source_name() -> None:

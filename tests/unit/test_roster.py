@@ -8,7 +8,8 @@ from dataclasses import replace
 import pytest
 from openpyxl import Workbook
 
-from app.courses.roster import MAX_ROWS, RosterProblem, RosterRow, read_roster
+from app.courses.roster import MAX_ROWS, RosterRow, read_roster
+from app.problems import Problem
 
 
 def xlsx(rows: list[list[object]]) -> bytes:
@@ -220,7 +221,7 @@ def test_header_problems(header, expected):
 
 @pytest.mark.parametrize("content", [b"", "\ufeff".encode()], ids=["empty", "bom-only"])
 def test_empty_csv(content):
-    assert read_roster("roster.csv", content) == ([], [RosterProblem("roster.csv", 1, "the file is empty")])
+    assert read_roster("roster.csv", content) == ([], [Problem("roster.csv", 1, "the file is empty")])
 
 
 def test_empty_xlsx_says_the_file_is_empty():
