@@ -13,12 +13,14 @@ from ..database import utcnow
 from ..exports import download
 from ..extensions import db
 from . import assessments as service
-from . import roll
+from . import reopening, roll
+from .attendance_views import reopen_panel
 from .blueprint import bp, points, refusal_message
 from .forms import (
     SKOPJE,
     ActionForm,
     AssessmentForm,
+    ReopenForm,
     score_form,
 )
 from .models import Assessment, Registration, Rubric, Workshop
@@ -229,13 +231,21 @@ def result(assessment_id: int, trainee_id: int):
 @allow(*STAFF)
 def gradebook(workshop_id: int):
     workshop = staff_workshop_or_404(workshop_id)
+    return _gradebook(workshop, ReopenForm())
+
+
+def _gradebook(workshop: Workshop, reopen_form: ReopenForm):
     trainees = roll.enrolled_trainees(workshop.id)
     found = db.session.execute(
         db.select(Assessment).filter_by(workshop_id=workshop.id).order_by(Assessment.id)
     ).scalars()
     books = [(a, service.gradebook(a, trainees), service.highest_total(a)) for a in found]
     return render_template(
-        "workshops/gradebook.html", workshop=workshop, books=books, action_form=ActionForm()
+        "workshops/gradebook.html",
+        workshop=workshop,
+        books=books,
+        action_form=ActionForm(),
+        panel=reopen_panel(workshop, "scores", reopen_form),
     )
 
 
@@ -288,4 +298,26 @@ def lock_scores(workshop_id: int):
             service.lock_scores(workshop, current_user, utcnow())
             db.session.commit()
             flash(_("Scores locked: from now on, every change needs a reason and is recorded."), "success")
+    return redirect(url_for("workshops.gradebook", workshop_id=workshop.id))
+
+
+@bp.route("/workshops/<int:workshop_id>/scores/reopen", methods=["POST"])
+@allow(*MANAGERS)
+def reopen_scores(workshop_id: int):
+    """Unlock a workshop's scores, with a reason (audited); trainers change them again without one."""
+    workshop = db.get_or_404(Workshop, workshop_id)
+    form = ReopenForm()
+    if workshop.scores_locked_at is None:
+        flash(_("The scores are not locked: there is nothing to reopen."), "info")
+    elif not form.validate_on_submit():
+        return _gradebook(workshop, form), 400
+    else:
+        workshop = lock_workshop(workshop.id)
+        if workshop.scores_locked_at is not None:  # not reopened meanwhile by someone else
+            reopening.reopen_scores(workshop, current_user, form.reason.data)
+            db.session.commit()
+        flash(
+            _("The scores are reopened: trainers can change them again. Lock them again when done."),
+            "success",
+        )
     return redirect(url_for("workshops.gradebook", workshop_id=workshop.id))

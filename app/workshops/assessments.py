@@ -22,6 +22,7 @@ from .scoring import (
     has_passed,
     max_points,
     problems,
+    scoring_order,
     total_points,
 )
 
@@ -87,7 +88,7 @@ def choices_of(score: AssessmentScore | None) -> dict[int, int]:
 def scores_by_trainee(
     assessment_id: int, trainee_ids: Sequence[int] | None = None
 ) -> dict[int, list[AssessmentScore]]:
-    """Return each trainee's scores on the assessment, the first scorer's first."""
+    """Return each trainee's scores on the assessment, the one that counts first (scoring.first_scorer)."""
     statement = (
         db.select(AssessmentScore)
         .where(AssessmentScore.assessment_id == assessment_id)
@@ -99,6 +100,8 @@ def scores_by_trainee(
     found: dict[int, list[AssessmentScore]] = defaultdict(list)
     for score in db.session.execute(statement).scalars():
         found[score.trainee_id].append(score)
+    for scores in found.values():
+        scores.sort(key=scoring_order)
     return found
 
 
@@ -153,7 +156,9 @@ def save_score(
     mine.levels = {str(criterion): level for criterion, level in choices.items()}
     mine.comment = comment
     mine.total = total_points(criteria, choices) if finalise else None
-    if finalise:
+    if finalise and mine.finalised_at is None:
+        # When it was first submitted: later corrections (updated_at, audited) do not move it, so the
+        # score that counts (first_scorer: the earliest finalised) stays the same one.
         mine.finalised_at = now
     mine.updated_at = now
     db.session.flush()

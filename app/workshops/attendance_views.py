@@ -14,9 +14,9 @@ from ..access import MANAGERS, STAFF, allow
 from ..database import utcnow
 from ..extensions import db
 from ..i18n import current_language
-from . import roll
+from . import reopening, roll
 from .blueprint import bp
-from .forms import SKOPJE, ActionForm, attendance_form
+from .forms import SKOPJE, ActionForm, ReopenForm, attendance_form
 from .models import SessionDay, Workshop
 from .registration import lock_workshop
 from .signin_sheet import SheetLabels, SheetRow, SignInSheet, render_signin_sheet
@@ -111,6 +111,10 @@ def mark_all_present(session_id: int):
 @allow(*STAFF)
 def attendance_overview(workshop_id: int):
     workshop = staff_workshop_or_404(workshop_id)
+    return _overview(workshop, ReopenForm())
+
+
+def _overview(workshop: Workshop, reopen_form: ReopenForm):
     trainees = roll.enrolled_trainees(workshop.id)
     marks = roll.grid(workshop, [t.id for t in trainees])
     return render_template(
@@ -121,6 +125,30 @@ def attendance_overview(workshop_id: int):
         rates=roll.trainee_rates(workshop, trainees, marks),
         tallies=roll.session_tallies(workshop, trainees, marks),
         action_form=ActionForm(),
+        panel=reopen_panel(workshop, "attendance", reopen_form),
+    )
+
+
+def reopen_panel(workshop: Workshop, kind: str, form: ReopenForm) -> reopening.Panel:
+    """Return what the page shows about reopening the workshop's attendance or scores."""
+    if kind == "attendance":
+        locked, action = workshop.attendance_locked_at is not None, reopening.ATTENDANCE_REOPENED
+        url = url_for("workshops.reopen_attendance", workshop_id=workshop.id)
+    else:
+        locked, action = workshop.scores_locked_at is not None, reopening.SCORES_REOPENED
+        url = url_for("workshops.reopen_scores", workshop_id=workshop.id)
+    events = reopening.history(workshop, action)
+    manager = current_user.role in MANAGERS
+    # Counted only where the page says something about it: to a coordinator, or after a reopening.
+    certificates = reopening.certificates_issued(workshop) if (manager and locked) or events else 0
+    return reopening.Panel(
+        kind=kind,
+        url=url,
+        locked=locked,
+        form=form if manager and locked else None,
+        events=events,
+        certificates=certificates,
+        cohort_id=workshop.cohort_id,
     )
 
 
@@ -142,6 +170,31 @@ def close(workshop_id: int):
             )
             db.session.commit()
             flash(_("The workshop is closed: attendance is locked."), "success")
+    return redirect(url_for("workshops.attendance_overview", workshop_id=workshop.id))
+
+
+@bp.route("/workshops/<int:workshop_id>/reopen", methods=["POST"])
+@allow(*MANAGERS)
+def reopen_attendance(workshop_id: int):
+    """Unlock a closed workshop's attendance, with a reason (audited); trainers mark it again."""
+    workshop = db.get_or_404(Workshop, workshop_id)
+    form = ReopenForm()
+    if workshop.attendance_locked_at is None:
+        flash(_("Attendance is not locked: there is nothing to reopen."), "info")
+    elif not form.validate_on_submit():
+        return _overview(workshop, form), 400
+    else:
+        workshop = lock_workshop(workshop.id)
+        if workshop.attendance_locked_at is not None:  # not reopened meanwhile by someone else
+            reopening.reopen_attendance(workshop, current_user, form.reason.data)
+            db.session.commit()
+        flash(
+            _(
+                "Attendance is reopened: trainers can mark and correct it. "
+                "Close the workshop again when done."
+            ),
+            "success",
+        )
     return redirect(url_for("workshops.attendance_overview", workshop_id=workshop.id))
 
 

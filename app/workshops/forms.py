@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from flask_babel import lazy_pgettext
 from wtforms import (
     BooleanField,
     DateField,
@@ -29,22 +29,24 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..accounts.forms import strip_text
+from ..forms import Form as AppForm
 from .models import WORKSHOP_STATUSES
+from .schedule import session_times_problem
 from .scheduling import DayInput, WorkshopInput
 
 SKOPJE = ZoneInfo("Europe/Skopje")
 REASON_MAX = 400  # the audit trail keeps 500 characters
 
 STATUS_LABELS = {
-    "draft": _l("Draft"),
-    "published": _l("Published"),
-    "completed": _l("Completed"),
-    "cancelled": _l("Cancelled"),
+    "draft": lazy_pgettext("workshop", "Draft"),
+    "published": lazy_pgettext("workshop", "Published"),
+    "completed": lazy_pgettext("workshop", "Completed"),
+    "cancelled": lazy_pgettext("workshop", "Cancelled"),
 }
 REGISTRATION_LABELS = {
     "enrolled": _l("Enrolled"),
     "waitlisted": _l("Waiting list"),
-    "cancelled": _l("Cancelled"),
+    "cancelled": lazy_pgettext("registration", "Cancelled"),
 }
 ATTENDANCE_LABELS = {
     "present": _l("Present"),
@@ -75,15 +77,26 @@ class DayForm(Form):
     remove = BooleanField(_l("Remove this day"))
 
     def validate_ends(self, field) -> None:
-        if field.data and self.starts.data and field.data <= self.starts.data:
+        if field.data is None or self.starts.data is None:
+            return
+        problem = session_times_problem(self.starts.data, field.data)
+        if problem == "ends_at_start":
             raise ValidationError(_l("The session must end after it starts."))
+        if problem == "ends_before_start":
+            raise ValidationError(
+                _l(
+                    "The end time is earlier than the start time. A session starts and ends on the same "
+                    "day: check the times (for example 17:00, not 05:00). A session past midnight is "
+                    "entered as two days."
+                )
+            )
 
     def validate_id(self, field) -> None:
         if field.data and not str(field.data).isdigit():
             raise ValidationError(_l("This day is not part of the workshop."))
 
 
-class WorkshopForm(FlaskForm):
+class WorkshopForm(AppForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)], filters=[strip_text])
     description = TextAreaField(_l("Description"), validators=[Length(max=4000)], filters=[strip_text])
     cohort = SelectField(_l("Cohort"), coerce=int)
@@ -95,7 +108,8 @@ class WorkshopForm(FlaskForm):
     )
     trainers = SelectMultipleField(_l("Trainers"), coerce=int)
     status = SelectField(
-        _l("Status"), choices=[SelectChoice(key, STATUS_LABELS[key]) for key in WORKSHOP_STATUSES]
+        lazy_pgettext("workshop", "Status"),
+        choices=[SelectChoice(key, STATUS_LABELS[key]) for key in WORKSHOP_STATUSES],
     )
     self_signup = BooleanField(_l("Trainees of the cohort may sign themselves up"))
     cancel_cutoff_days = IntegerField(
@@ -149,11 +163,11 @@ class WorkshopForm(FlaskForm):
         )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(AppForm):
     """A button that changes something: only the CSRF token travels."""
 
 
-class AssignForm(FlaskForm):
+class AssignForm(AppForm):
     trainee = SelectField(_l("Trainee"), coerce=int)
     submit = SubmitField(_l("Assign"))
 
@@ -162,7 +176,7 @@ class AssignForm(FlaskForm):
         self.trainee.choices = [SelectChoice(t.id, t.display_name) for t in trainees]
 
 
-class BulkAssignForm(FlaskForm):
+class BulkAssignForm(AppForm):
     trainees = SelectMultipleField(_l("Trainees of the cohort"), coerce=int)
     submit = SubmitField(_l("Assign the selected trainees"))
     assign_all = SubmitField(_l("Assign everyone listed"))
@@ -176,7 +190,7 @@ class BulkAssignForm(FlaskForm):
             raise ValidationError(_l("Tick at least one trainee."))
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(AppForm):
     reason = TextAreaField(
         _l("Reason for the change"),
         validators=[DataRequired(_l("Say why the change is made.")), Length(max=REASON_MAX)],
@@ -184,10 +198,20 @@ class ReasonForm(FlaskForm):
     )
 
 
-def attendance_form(trainees, *, needs_reason: bool, formdata=None, data=None) -> FlaskForm:
+class ReopenForm(AppForm):
+    """Reopen what a coordinator locked (attendance, scores): the reason goes to the audit trail."""
+
+    reason = TextAreaField(
+        _l("Reason for reopening"),
+        validators=[DataRequired(_l("Say why it is reopened.")), Length(max=REASON_MAX)],
+        filters=[strip_text],
+    )
+
+
+def attendance_form(trainees, *, needs_reason: bool, formdata=None, data=None) -> AppForm:
     """Build the marking form of a session day: a status and a note per enrolled trainee."""
 
-    class AttendanceForm(FlaskForm):
+    class AttendanceForm(AppForm):
         submit = SubmitField(_l("Save attendance"))
 
     choices = [SelectChoice(key, label) for key, label in ATTENDANCE_LABELS.items()]
@@ -208,10 +232,10 @@ def attendance_form(trainees, *, needs_reason: bool, formdata=None, data=None) -
     return AttendanceForm(data=data or {}, **kwargs)
 
 
-def score_form(criteria, *, needs_reason: bool, final: bool, data=None) -> FlaskForm:
+def score_form(criteria, *, needs_reason: bool, final: bool, data=None) -> AppForm:
     """Build the scoring form of a rubric: one choice of level per criterion, and a comment."""
 
-    class ScoreForm(FlaskForm):
+    class ScoreForm(AppForm):
         comment = TextAreaField(
             _l("Comment for the trainee"), validators=[Length(max=4000)], filters=[strip_text]
         )
@@ -234,19 +258,19 @@ def score_form(criteria, *, needs_reason: bool, final: bool, data=None) -> Flask
     return ScoreForm(data=data or {})
 
 
-class RubricForm(FlaskForm):
+class RubricForm(AppForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)], filters=[strip_text])
     description = TextAreaField(_l("Description"), validators=[Length(max=4000)], filters=[strip_text])
     submit = SubmitField(_l("Create the rubric"))
 
 
-class CriterionForm(FlaskForm):
+class CriterionForm(AppForm):
     title = StringField(_l("Criterion"), validators=[DataRequired(), Length(max=200)], filters=[strip_text])
     description = TextAreaField(_l("What it looks at"), validators=[Length(max=2000)], filters=[strip_text])
     submit = SubmitField(_l("Add criterion"))
 
 
-class LevelForm(FlaskForm):
+class LevelForm(AppForm):
     points = FloatField(
         _l("Points"),
         validators=[InputRequired(_l("Enter the points.")), finite, NumberRange(min=0, max=1000)],
@@ -258,7 +282,7 @@ class LevelForm(FlaskForm):
     submit = SubmitField(_l("Add level"))
 
 
-class AssessmentForm(FlaskForm):
+class AssessmentForm(AppForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)], filters=[strip_text])
     rubric = SelectField(_l("Rubric"), coerce=int)
     pass_points = FloatField(

@@ -48,6 +48,7 @@ def subject(kind: str, title: str):
         "changed": _l("Workshop times changed: %(title)s", title=title),
         "workshop_cancelled": _l("Workshop cancelled: %(title)s", title=title),
         "reminder": _l("Tomorrow: %(title)s", title=title),
+        "trainer_assigned": _l("You are a trainer of the workshop: %(title)s", title=title),
     }[kind]
 
 

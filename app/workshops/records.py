@@ -9,12 +9,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from ..extensions import db
 from .models import Assessment, AssessmentScore, Attendance, Registration, SessionDay, Workshop
-from .scoring import has_passed
+from .scoring import first_scorer, has_passed
 
 ATTENDED = ("present", "late")
+
+
+@dataclass(frozen=True)
+class _ScoreRow:
+    id: int
+    total: float | None
+    finalised_at: datetime | None
 
 
 def attendance_counts(cohort_id: int, user_ids: Sequence[int]) -> dict[int, tuple[int, int, int]]:
@@ -53,7 +62,7 @@ def attendance_counts(cohort_id: int, user_ids: Sequence[int]) -> dict[int, tupl
 def assessment_results(cohort_id: int, user_ids: Sequence[int]) -> dict[int, bool | None]:
     """Return {user id: passed} over the assessments of the workshops each trainee is enrolled in.
 
-    The score that counts is the first scorer's (the one who started marking first), once finalised.
+    The score that counts is scoring.first_scorer's (the one finalised first), the same as the gradebook's.
     False as soon as one such score is below its pass threshold; True when every assessment is passed;
     None when the trainee has no assessment, or one is not finalised yet. Two queries.
     """
@@ -72,7 +81,7 @@ def assessment_results(cohort_id: int, user_ids: Sequence[int]) -> dict[int, boo
         )
     ).all()
     assessment_ids = {assessment_id for _u, assessment_id, _p in expected}
-    first: dict[tuple[int, int], tuple[int, float | None, bool]] = {}
+    by_key: dict[tuple[int, int], list[_ScoreRow]] = defaultdict(list)
     if assessment_ids:
         scores = db.session.execute(
             db.select(
@@ -84,14 +93,14 @@ def assessment_results(cohort_id: int, user_ids: Sequence[int]) -> dict[int, boo
             ).where(AssessmentScore.assessment_id.in_(assessment_ids), AssessmentScore.trainee_id.in_(ids))
         )
         for assessment_id, trainee_id, score_id, total, finalised_at in scores:
-            key = (assessment_id, trainee_id)
-            if key not in first or score_id < first[key][0]:
-                first[key] = (score_id, total, finalised_at is not None)
+            by_key[(assessment_id, trainee_id)].append(_ScoreRow(score_id, total, finalised_at))
+    first = {key: first_scorer(rows) for key, rows in by_key.items()}
 
     outcomes: dict[int, list[bool | None]] = defaultdict(list)
     for user_id, assessment_id, pass_points in expected:
-        _id, total, final = first.get((assessment_id, user_id), (0, None, False))
-        outcomes[user_id].append(has_passed(total, pass_points) if final and total is not None else None)
+        official = first.get((assessment_id, user_id))
+        total = official.total if official is not None and official.finalised_at is not None else None
+        outcomes[user_id].append(has_passed(total, pass_points) if total is not None else None)
     results: dict[int, bool | None] = {}
     for user_id in ids:
         found = outcomes.get(user_id, [])

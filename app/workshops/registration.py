@@ -36,7 +36,9 @@ class RemovedSession:
 class Notice:
     """An e-mail to send once the change is committed."""
 
-    kind: str  # enrolled | waitlisted | promoted | cancelled | waitlist_left | changed | workshop_cancelled
+    # enrolled | waitlisted | promoted | cancelled | waitlist_left | changed | workshop_cancelled |
+    # trainer_assigned (to a trainer; no calendar attached: their personal feed has the days)
+    kind: str
     workshop_id: int
     user_id: int
     removed: tuple[RemovedSession, ...] = ()

@@ -7,7 +7,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from typing import Literal
 
 ConflictKind = Literal["ends_before_start", "person_double_booked", "venue_double_booked"]
@@ -38,6 +38,27 @@ class Conflict:
     slot_ids: tuple[int, ...]
     person_id: int | None = None
     venue: str | None = None
+
+
+SessionTimesProblem = Literal["ends_at_start", "ends_before_start"]
+
+
+def session_times_problem(starts: time, ends: time) -> SessionTimesProblem | None:
+    """Check a session day's wall-clock start and end (Skopje time); None when they are fine.
+
+    A session starts and ends on the same calendar day, so an end at or before the start is refused,
+    never read as "the next day". The workshops are 2-day daytime trainings (about 09:00-16:30): an
+    end earlier than the start (09:00-05:00, 13:00-04:30) is almost always a typo for an afternoon hour,
+    and reading it as the next morning would silently save a 20-hour session. Everything that shows a
+    session (the e-mails, the sign-in sheet, the attendance pages, the reminders by Skopje calendar
+    day) also names one date per session. A session that really runs past midnight is entered as two
+    days, the second one starting at 00:00.
+    """
+    if ends == starts:
+        return "ends_at_start"
+    if ends < starts:
+        return "ends_before_start"
+    return None
 
 
 def find_conflicts(slots: Sequence[Slot]) -> list[Conflict]:

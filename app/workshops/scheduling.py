@@ -133,7 +133,8 @@ def find_conflicts(
 def save_workshop(
     workshop: Workshop | None, data: WorkshopInput, actor, now: datetime
 ) -> tuple[Workshop, list[Notice]]:
-    """Create or update the workshop and its days; return it with the notices to send after the commit.
+    """Create or update the workshop and its days; return it with the notices to send after the commit
+    (to trainees about their places and times, to newly assigned trainers).
 
     Raises Refused("capacity_below_enrolled") or Refused("day_has_attendance") and changes nothing.
     """
@@ -146,7 +147,7 @@ def save_workshop(
             workshop.sessions.append(SessionDay(starts_at=day.starts_at, ends_at=day.ends_at))
         db.session.flush()
         audit.record(actor, "workshop.created", workshop, after=summary(workshop))
-        return workshop, []
+        return workshop, trainer_notices(workshop, set())
 
     if lock_workshop(workshop.id) is None:  # the same object from the identity map, refreshed
         raise Refused("not_found")
@@ -155,6 +156,7 @@ def save_workshop(
         raise Refused("capacity_below_enrolled")
     before = summary(workshop)
     old_status, old_capacity = workshop.status, workshop.capacity
+    old_trainers = set(workshop.trainer_ids)
     kept_ids = {day.id for day in data.days if day.id is not None}
     if kept_ids - {s.id for s in workshop.sessions}:
         raise Refused("unknown_day")
@@ -194,6 +196,7 @@ def save_workshop(
     notices = _schedule_notices(workshop, registrations, old_status, times_changed, gone)
     if workshop.capacity > old_capacity:
         notices += promote(workshop, registrations, now)
+    notices += trainer_notices(workshop, old_trainers)
     audit.record(actor, "workshop.updated", workshop, before=before, after=summary(workshop))
     return workshop, notices
 
@@ -213,6 +216,17 @@ def _schedule_notices(
     if workshop.status == "published" and times_changed:
         return [Notice("changed", workshop.id, r.user_id, removed) for r in active if r.status == "enrolled"]
     return []
+
+
+def trainer_notices(workshop: Workshop, already_assigned: set[int]) -> list[Notice]:
+    """Tell each trainer newly assigned to the workshop (not those assigned before this save).
+
+    A cancelled workshop tells nobody. A draft does: its trainers see it and prepare for it.
+    """
+    if workshop.status == "cancelled":
+        return []
+    added = sorted(workshop.trainer_ids - already_assigned)
+    return [Notice("trainer_assigned", workshop.id, user_id) for user_id in added]
 
 
 def _sync_trainers(workshop: Workshop, trainer_ids: Sequence[int]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol, TypeVar
 
 # Points are sums of a handful of decimals (2.5 + 1.5 …): compare them rounded, not bit for bit.
@@ -107,14 +108,29 @@ def compare(
 
 class _Scored(Protocol):
     id: int
+    finalised_at: datetime | None
 
 
 S = TypeVar("S", bound=_Scored)
 
 
-def first_scorer(scores: Sequence[S]) -> S | None:
-    """Return the score of the first scorer: the one who started marking first (lowest id).
+def scoring_order(score: _Scored) -> tuple:
+    """Sort key of a trainee's scores: finalised ones first, by when they were finalised; then drafts.
 
-    With a second scorer, this is the score that counts; the second one is there to be compared.
+    Ties (the same instant) and drafts go by row id, i.e. by who started marking first.
     """
-    return min(scores, key=lambda score: score.id, default=None)
+    if score.finalised_at is not None:
+        return (0, score.finalised_at, score.id)
+    return (1, score.id)
+
+
+def first_scorer(scores: Sequence[S]) -> S | None:
+    """Return the score that counts: the one submitted (finalised) first; before any is final, the
+    draft started first.
+
+    "First" is by submission time, not by who opened the form first (the lowest row id): a trainer who
+    saves a half-done draft must not hold back, or later override, a colleague's finished score. Once a
+    score is final it stays the one that counts, because finalising again never moves finalised_at
+    (assessments.save_score). With a second scorer, the other score is there to be compared.
+    """
+    return min(scores, key=scoring_order, default=None)

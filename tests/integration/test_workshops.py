@@ -13,17 +13,18 @@ import subprocess
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from email.header import decode_header, make_header
 from zoneinfo import ZoneInfo
 
 import pytest
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, format_date, gettext
 from icalendar import Calendar
 from openpyxl import load_workbook
 
 from app.accounts.models import User
 from app.audit import AuditEvent
+from app.certificates.models import Certificate
 from app.courses.models import Cohort, Course, Membership
 from app.database import utcnow
 from app.extensions import db
@@ -311,7 +312,8 @@ def test_add_a_day_button_adds_an_empty_day_and_saves_nothing(world, login):
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"sessions-0-ends": "08:00"}, "The session must end after it starts."),
+        ({"sessions-0-ends": "08:00"}, "The end time is earlier than the start time."),
+        ({"sessions-0-starts": "18:00", "sessions-0-ends": "01:00"}, "A session past midnight is entered"),
         ({"sessions-0-ends": "09:00"}, "The session must end after it starts."),
         ({"capacity": "0"}, "Number must be between 1 and 1000."),
         ({"capacity": "many"}, "Not a valid integer value."),
@@ -1416,8 +1418,8 @@ def test_records_count_by_hand(world, make_user, count_queries):
     score(first, a, world.trainer, 4)  # the first scorer: passes…
     score(first, a, other_trainer, 1)  # …whatever the second scorer thinks
     score(second, a, world.trainer, 1)  # but fails the second assessment
-    score(first, b, world.trainer, None, final=False)  # the first scorer's draft…
-    score(first, b, other_trainer, 4)  # …so not assessed yet
+    score(first, b, world.trainer, None, final=False)  # a draft started first…
+    score(first, b, other_trainer, 4)  # …does not hold back the score finalised first
     score(first, e, world.trainer, 3)  # exactly at the threshold
 
     ids, cohort_id = [a.id, b.id, c.id, d.id, e.id], world.cohort.id
@@ -1428,7 +1430,7 @@ def test_records_count_by_hand(world, make_user, count_queries):
     with count_queries() as statements:
         results = records.assessment_results(cohort_id, ids)
     assert len(statements) == 2
-    assert results == {a.id: False, b.id: None, c.id: None, d.id: None, e.id: True}
+    assert results == {a.id: False, b.id: True, c.id: None, d.id: None, e.id: True}
     assert records.attendance_counts(world.cohort.id, []) == {}
     assert records.assessment_results(world.cohort.id, []) == {}
 
@@ -1486,3 +1488,208 @@ def test_demo_workshops_are_built_once(world, make_user):
     assert sum(1 for attended, _e, total in counts.values() if attended < total) >= 4
     results = records.assessment_results(world.cohort.id, [t.id for t in trainees])
     assert list(results.values()).count(False) == 3 and list(results.values()).count(True) == 25
+
+
+# --- trainers hear about their workshops ----------------------------------------------------------
+
+
+def test_a_newly_assigned_trainer_is_emailed_in_their_language(app, world, login, mailbox):
+    world.trainer.locale = "sq"
+    db.session.commit()
+    response = login(world.coordinator).post("/workshops/new", data=new_workshop_data(world))
+    assert response.status_code == 302
+    workshop = db.session.execute(db.select(Workshop)).scalar_one()
+    [message] = mailbox.messages  # the trainer; trainees are told when they get a place
+    assert message["To"] == world.trainer.email
+    with app.test_request_context(), force_locale("sq"):
+        title = gettext("You are a trainer of the workshop: %(title)s", title=workshop.title)
+        greeting = gettext("Hello %(name)s,", name=world.trainer.display_name)
+        when = gettext("When (Skopje time):")
+        days = [format_date(s.starts_at, "full") for s in workshop.sessions]
+    assert greeting != f"Hello {world.trainer.display_name}," and when != "When (Skopje time):"
+    assert subject(message) == title
+    body = body_of(message)
+    assert greeting in body and when in body and "Identification and referral" in body
+    # 07:00 UTC in October and 08:00 UTC in December are both 09:00 in Skopje.
+    assert [s.starts_at.hour for s in workshop.sessions] == [7, 8]
+    assert body.count("09:00–16:30") == 2 and all(day in body for day in days)
+    assert f"http://academy.test/workshops/{workshop.id}" in body
+    assert calendars_in(message) == []  # their personal calendar feed has the days
+
+
+def test_only_trainers_added_by_an_edit_are_emailed(world, make_user, login, mailbox):
+    workshop = make_workshop(world)  # world.trainer is assigned already
+    second = make_user(role="trainer", display_name="Arben Second")
+    coordinator = login(world.coordinator)
+    data = form_data(workshop, trainers=[str(world.trainer.id), str(second.id)])
+    assert coordinator.post(f"/workshops/{workshop.id}/edit", data=data).status_code == 302
+    assert [m["To"] for m in mailbox.messages] == [second.email]
+    assert subject(mailbox.messages[0]) == f"You are a trainer of the workshop: {workshop.title}"
+
+    mailbox.messages.clear()
+    db.session.expire_all()
+    workshop = db.session.get(Workshop, workshop.id)
+    assert coordinator.post(f"/workshops/{workshop.id}/edit", data=form_data(workshop)).status_code == 302
+    assert mailbox.messages == []  # nobody new
+
+    third = make_user(role="trainer")
+    data = form_data(workshop, status="cancelled", trainers=[str(world.trainer.id), str(third.id)])
+    assert coordinator.post(f"/workshops/{workshop.id}/edit", data=data).status_code == 302
+    assert third.email not in [m["To"] for m in mailbox.messages]  # a cancelled workshop: no news
+
+
+# --- reopening what was locked ------------------------------------------------------------------------
+
+
+def reopen_events(action: str, workshop: Workshop) -> list[AuditEvent]:
+    return [e for e in audit_events(action) if e.target_type == "Workshop" and e.target_id == workshop.id]
+
+
+def test_coordinator_reopens_a_closed_workshops_attendance_with_a_reason(world, running, login):
+    session = running.sessions[0]
+    trainee = world.trainees[0]
+    trainer, coordinator = login(world.trainer), login(world.coordinator)
+    trainer.post(f"/workshops/sessions/{session.id}/attendance/all-present")
+    coordinator.post(f"/workshops/{running.id}/close")
+    assert "Reopen attendance" not in page(trainer.get(f"/workshops/{running.id}/attendance"))
+    assert "Reopen attendance" in page(coordinator.get(f"/workshops/{running.id}/attendance"))
+
+    # Not a trainer; not without a reason.
+    assert trainer.post(f"/workshops/{running.id}/reopen", data={"reason": "Mine"}).status_code == 403
+    response = coordinator.post(f"/workshops/{running.id}/reopen", data={"reason": "  "})
+    assert response.status_code == 400 and "Say why it is reopened." in page(response)
+    db.session.expire_all()
+    assert db.session.get(Workshop, running.id).attendance_locked_at is not None
+    assert reopen_events("workshop.reopened", running) == []
+
+    reason = "Trainee 01 was marked present on day 1 but left at 10:00"
+    response = coordinator.post(f"/workshops/{running.id}/reopen", data={"reason": reason})
+    assert response.status_code == 302
+    db.session.expire_all()
+    reopened = db.session.get(Workshop, running.id)
+    assert reopened.attendance_locked_at is None and reopened.status == "completed"
+    [event] = reopen_events("workshop.reopened", running)
+    assert event.actor_id == world.coordinator.id and event.reason == reason
+    assert event.before["attendance_locked_at"] is not None and event.before["status"] == "completed"
+    assert event.after == {"attendance_locked_at": None, "status": "completed", "certificates_issued": 0}
+
+    # The trainer corrects the day as usual, without a reason; everyone sees the reopening.
+    data = {f"status_{trainee.id}": "absent", f"note_{trainee.id}": "Left at 10:00"}
+    assert trainer.post(f"/workshops/sessions/{session.id}/attendance", data=data).status_code == 302
+    assert marks(session.id)["Trainee 01"] == ("absent", "Left at 10:00")
+    overview = page(trainer.get(f"/workshops/{running.id}/attendance"))
+    assert "Attendance was reopened" in overview and "Elena Coordinator" in overview
+    assert "Trainee 01 was marked present on day 1 but left at 10:00" in overview
+    assert "Close the workshop and lock attendance" in page(
+        coordinator.get(f"/workshops/{running.id}/attendance")
+    )
+
+    # Closing again locks it again; reopening what is open changes nothing.
+    coordinator.post(f"/workshops/{running.id}/close")
+    db.session.expire_all()
+    assert db.session.get(Workshop, running.id).attendance_locked_at is not None
+    coordinator.post(f"/workshops/{running.id}/close")
+    coordinator.post(f"/workshops/{running.id}/reopen", data={"reason": "Second look"})
+    coordinator.post(f"/workshops/{running.id}/reopen", data={"reason": "Again"})
+    assert [e.reason for e in reopen_events("workshop.reopened", running)] == [reason, "Second look"]
+
+
+def test_coordinator_reopens_locked_scores_with_a_reason(world, scoring, login):
+    trainee = world.trainees[0]
+    trainer, coordinator = login(world.trainer), login(world.coordinator)
+    trainer.post(scoring.url(trainee), data=scoring.form("Good", "Good"))
+    coordinator.post(f"/workshops/{scoring.workshop.id}/scores/lock")
+    url = f"/workshops/{scoring.workshop.id}/scores/reopen"
+    assert "Reopen the scores" not in page(trainer.get(f"/workshops/{scoring.workshop.id}/gradebook"))
+    assert trainer.post(url, data={"reason": "x"}).status_code == 403
+    response = coordinator.post(url, data={})
+    assert response.status_code == 400 and "Say why it is reopened." in page(response)
+
+    assert (
+        coordinator.post(url, data={"reason": "Criterion 2 was scored on the wrong case"}).status_code == 302
+    )
+    db.session.expire_all()
+    assert db.session.get(Workshop, scoring.workshop.id).scores_locked_at is None
+    [event] = reopen_events("workshop.scores_reopened", scoring.workshop)
+    assert event.actor_id == world.coordinator.id and event.after["scores_locked_at"] is None
+    assert event.reason == "Criterion 2 was scored on the wrong case"
+    # The trainer changes the score without a reason again.
+    assert trainer.post(scoring.url(trainee), data=scoring.form("Good", "Fair")).status_code == 302
+    assert scores_of(trainee)[0].total == 3.0
+    markup = page(trainer.get(f"/workshops/{scoring.workshop.id}/gradebook"))
+    assert "The scores were reopened" in markup and "Criterion 2 was scored on the wrong case" in markup
+
+
+def test_reopening_says_what_it_means_for_certificates_already_issued(world, running, login):
+    holder = world.trainees[0]
+    certificate = Certificate(
+        code="ABCD-EFGH-JKLM-NPQR",
+        user_id=holder.id,
+        cohort_id=world.cohort.id,
+        name=holder.certificate_name,
+        course_title="Protection and assistance",
+        hours=16.0,
+        completed_on=date(2026, 5, 12),
+        issued_on=date(2026, 5, 12),
+        issuer="Protection Academy",
+        language="en",
+        issued_by_id=world.coordinator.id,
+        pdf=b"%PDF-1.4",
+        sha256="0" * 64,
+    )
+    db.session.add(certificate)
+    db.session.commit()
+    coordinator = login(world.coordinator)
+    coordinator.post(f"/workshops/{running.id}/close")
+    markup = page(coordinator.get(f"/workshops/{running.id}/attendance"))
+    assert "1 trainee of this workshop already has a certificate. Reopening does not revoke it" in markup
+    assert f"/certificates/cohorts/{world.cohort.id}" in markup
+
+    coordinator.post(f"/workshops/{running.id}/reopen", data={"reason": "Day 2 was marked on day 1"})
+    db.session.expire_all()
+    assert db.session.get(Certificate, certificate.id).revoked_at is None  # never revoked automatically
+    [event] = reopen_events("workshop.reopened", running)
+    assert event.after["certificates_issued"] == 1
+    assert "already has a certificate" in page(coordinator.get(f"/workshops/{running.id}/attendance"))
+
+
+# --- the score that counts ------------------------------------------------------------------------
+
+
+def test_the_score_finalised_first_counts_not_the_draft_started_first(world, scoring, make_user, login):
+    scoring.assessment.second_scorer = True
+    second = make_user(role="trainer", display_name="Arben Second")
+    scoring.workshop.trainers.append(WorkshopTrainer(user_id=second.id))
+    db.session.commit()
+    trainee = world.trainees[0]
+    first, other = login(world.trainer), login(second)
+    # Marija opens the form first and saves a draft; Arben finalises before she does.
+    first.post(scoring.url(trainee), data=scoring.form("Good", action="save_draft"))
+    other.post(scoring.url(trainee), data=scoring.form("Weak", "Weak"))  # 0 points: not passed
+    gradebook = page(login(world.coordinator).get(f"/workshops/{scoring.workshop.id}/gradebook"))
+    assert "0 passed, 1 not passed, 2 not final yet." in gradebook  # Arben's final score counts already
+    first.post(scoring.url(trainee), data=scoring.form("Good", "Good"))  # 4 points, finalised later
+    assert records.assessment_results(world.cohort.id, [trainee.id]) == {trainee.id: False}
+
+    # Arben corrects his final score: it stays the one that counts, and keeps its first finalisation.
+    finalised_at = next(s for s in scores_of(trainee) if s.scorer_id == second.id).finalised_at
+    other.post(scoring.url(trainee), data=scoring.form("Fair", "Fair"))
+    arben = next(s for s in scores_of(trainee) if s.scorer_id == second.id)
+    assert arben.total == 2.0 and arben.finalised_at == finalised_at
+    assert records.assessment_results(world.cohort.id, [trainee.id]) == {trainee.id: False}
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                login(world.coordinator)
+                .get(f"/workshops/assessments/{scoring.assessment.id}/gradebook.csv")
+                .data.decode("utf-8-sig")
+            )
+        )
+    )
+    by_email = {row[2]: row for row in rows[1:]}
+    assert by_email[trainee.email][6] == "2.0" and by_email[trainee.email][10] == "Arben Second"
+    # The comparison lists the score that counts first.
+    markup = page(
+        login(world.coordinator).get(f"/workshops/assessments/{scoring.assessment.id}/disagreements")
+    )
+    assert markup.index("Arben Second") < markup.index("Marija Trainer")

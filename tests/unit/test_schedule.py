@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.workshops.schedule import Conflict, Slot, conflicts_for, find_conflicts, normalize_venue
+from app.workshops.schedule import (
+    Conflict,
+    Slot,
+    conflicts_for,
+    find_conflicts,
+    normalize_venue,
+    session_times_problem,
+)
 
 DAY = datetime(2026, 5, 11, tzinfo=UTC)
 HYPOTHESIS = settings(database=None, deadline=None, max_examples=300)
@@ -234,3 +241,28 @@ def test_conflicts_for_is_every_conflict_touching_a_new_slot(existing: list[Slot
     combined = [s for s in existing if s.id not in new_ids] + new
     expected = [c for c in brute_force(combined) if new_ids & set(c.slot_ids)]
     assert sorted(conflicts_for(new, existing), key=repr) == sorted(expected, key=repr)
+
+
+# -- a session day's start and end (Skopje wall-clock times of one date) -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("starts", "ends", "problem"),
+    [
+        (time(9), time(16, 30), None),  # the usual workshop day
+        (time(0), time(1), None),  # the second half of a session that ran past midnight
+        (time(18), time(23, 59), None),
+        (time(9), time(9), "ends_at_start"),
+        (time(18), time(1), "ends_before_start"),  # past midnight: refused, never read as the next day
+        (time(9), time(5), "ends_before_start"),  # the typo it usually is (05:00 for 17:00)
+        (time(13), time(12, 59), "ends_before_start"),
+    ],
+)
+def test_a_session_starts_and_ends_on_the_same_day(starts: time, ends: time, problem: str | None) -> None:
+    assert session_times_problem(starts, ends) == problem
+
+
+@HYPOTHESIS
+@given(st.times(), st.times())
+def test_session_times_are_fine_exactly_when_the_end_is_later(starts: time, ends: time) -> None:
+    assert (session_times_problem(starts, ends) is None) == (ends > starts)

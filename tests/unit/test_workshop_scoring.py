@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -86,11 +87,43 @@ def test_compare_pairs_the_levels_of_both_scorers() -> None:
 class Row:
     id: int
     scorer: str
+    finalised_at: datetime | None = None
 
 
-def test_first_scorer_is_whoever_started_marking_first() -> None:
+NINE = datetime(2026, 5, 12, 9, 0, tzinfo=UTC)
+
+
+def test_before_any_score_is_final_the_draft_started_first_counts() -> None:
     assert first_scorer([Row(7, "second"), Row(3, "first")]) == Row(3, "first")
     assert first_scorer([]) is None
+
+
+def test_the_score_finalised_first_counts_whoever_opened_the_form_first() -> None:
+    early_draft = Row(3, "started first, finalised later", NINE + timedelta(hours=1))
+    finished_first = Row(7, "finalised first", NINE)
+    assert first_scorer([early_draft, finished_first]) == finished_first
+    # A final score beats any draft, however early the draft was started.
+    assert first_scorer([Row(3, "draft"), Row(7, "final", NINE)]) == Row(7, "final", NINE)
+    # Finalised at the same instant: the one started first.
+    assert first_scorer([Row(7, "b", NINE), Row(3, "a", NINE)]) == Row(3, "a", NINE)
+
+
+finalised = st.one_of(st.none(), st.integers(0, 5).map(lambda minutes: NINE + timedelta(minutes=minutes)))
+
+
+@HYPOTHESIS
+@given(st.lists(finalised, min_size=1, max_size=5), st.randoms(use_true_random=False))
+def test_the_score_that_counts_does_not_depend_on_the_order_given(times, rng) -> None:
+    rows = [Row(index, f"scorer {index}", at) for index, at in enumerate(times, start=1)]
+    chosen = first_scorer(rows)
+    shuffled = list(rows)
+    rng.shuffle(shuffled)
+    assert first_scorer(shuffled) == chosen
+    finals = [row for row in rows if row.finalised_at is not None]
+    if finals:
+        assert chosen.finalised_at == min(row.finalised_at for row in finals)
+    else:
+        assert chosen.id == min(row.id for row in rows)
 
 
 levels = st.lists(
