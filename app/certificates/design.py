@@ -1,22 +1,23 @@
 """Certificate design files: read, check and resolve the YAML that says how a certificate looks.
 
 A design is checked when it is loaded; a mistake raises DesignError naming the file and the key at fault.
-The renderer (pdf.py) takes the resulting Design and never reads YAML itself.
+The renderer (pdf.py) takes the resulting Design and never reads YAML itself. Each mapping of the file is
+read through a DesignTable (design_table.py), whose typed reads report the key path at fault.
 """
 
 from __future__ import annotations
 
-import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import yaml
-from reportlab.lib.colors import Color, HexColor
-from reportlab.lib.utils import ImageReader
+from reportlab.lib.colors import Color
 
 from app.pdf_fonts import FontSet, register_fonts
+
+from .design_table import DesignTable
 
 PAGE_MM = (297.0, 210.0)  # A4 landscape
 # The texts on the page, each placed and styled by the design file's `elements` section.
@@ -51,7 +52,6 @@ _STYLE_KEYS = (
     "translation",
     "rule_below",
 )
-_REQUIRED: Any = object()
 
 
 class DesignError(ValueError):
@@ -188,7 +188,7 @@ class _DesignReader:
         raise DesignError(f"{self.path}: {key}: {problem}")
 
     def design(self, raw: object) -> Design:
-        top = _Table(
+        top = DesignTable(
             self,
             raw,
             "",
@@ -223,13 +223,13 @@ class _DesignReader:
             languages={code: self.language(code, languages.values[code]) for code in self.languages},
         )
 
-    def override(self, elements: _Table, bilingual: _Table, key: str) -> TextStyle:
+    def override(self, elements: DesignTable, bilingual: DesignTable, key: str) -> TextStyle:
         """Return an element's bilingual style: its override merged over its usual settings."""
-        override = _Table(self, bilingual.values[key], bilingual.at(key), (), ("y", *_STYLE_KEYS))
+        override = DesignTable(self, bilingual.values[key], bilingual.at(key), (), ("y", *_STYLE_KEYS))
         merged = {**elements.values[key], **override.values}
-        return self.style(_Table(self, merged, override.key, ("y",), _STYLE_KEYS))
+        return self.style(DesignTable(self, merged, override.key, ("y",), _STYLE_KEYS))
 
-    def style(self, table: _Table) -> TextStyle:
+    def style(self, table: DesignTable) -> TextStyle:
         size = table.number("size", 11.0, minimum=1)
         translation = table.table(
             "translation", required=("size", "gap"), optional=("font", "colour"), default=None
@@ -258,26 +258,26 @@ class _DesignReader:
             rule_below=rule and self.rule(rule, "gap"),
         )
 
-    def font(self, table: _Table) -> str:
+    def font(self, table: DesignTable) -> str:
         face = table.choice("font", ("regular", "bold", "italic", "bold_italic"), "regular")
         return str(getattr(self.fonts, face))
 
-    def frame(self, table: _Table) -> Frame:
+    def frame(self, table: DesignTable) -> Frame:
         table.check(required=("inset", "width", "colour"))
         return Frame(table.number("inset", maximum=50), table.number("width"), table.colour("colour"))
 
-    def rule(self, table: _Table, position: str) -> Rule:
+    def rule(self, table: DesignTable, position: str) -> Rule:
         length, width = table.number("length"), table.number("width")
         return Rule(table.number(position), length, width, table.colour("colour"))
 
-    def picture(self, table: _Table | None) -> Picture | None:
+    def picture(self, table: DesignTable | None) -> Picture | None:
         if table is None:
             return None
         path, aspect = table.image("path")
         width = table.number("width", minimum=1)
         return Picture(path, table.number("x"), table.number("y"), width, width / aspect)
 
-    def qr(self, table: _Table) -> QrStyle:
+    def qr(self, table: DesignTable) -> QrStyle:
         return QrStyle(
             x=table.number("x", maximum=PAGE_MM[0]),
             y=table.number("y", maximum=PAGE_MM[1]),
@@ -287,7 +287,7 @@ class _DesignReader:
             light=table.colour("light"),
         )
 
-    def signatory(self, table: _Table) -> Signatory:
+    def signatory(self, table: DesignTable) -> Signatory:
         table.check(required=("x", "title"), optional=("name", "signature"))
         signature, aspect = table.image("signature") if table.values.get("signature") else (None, 1.0)
         return Signatory(
@@ -299,7 +299,7 @@ class _DesignReader:
         )
 
     def language(self, code: str, raw: object) -> Language:
-        table = _Table(
+        table = DesignTable(
             self,
             raw,
             f"languages.{code}",
@@ -323,153 +323,3 @@ class _DesignReader:
             date=table.template("date", ("day", "month", "year"), needs=("day", "month", "year")),
             months=tuple(months),
         )
-
-
-class _Table:
-    """One mapping of the design file, which reports bad values against its own key path."""
-
-    def __init__(
-        self,
-        reader: _DesignReader,
-        value: object,
-        key: str,
-        required: Sequence[str] | None = None,
-        optional: Sequence[str] = (),
-    ) -> None:
-        self.reader, self.key = reader, key
-        if not isinstance(value, dict):
-            reader.fail(key or "(top level)", f"expected a mapping, got {value!r}")
-        self.values: dict[str, Any] = value
-        if required is not None:  # None: any key goes (palette names, language codes)
-            self.check(required, optional)
-
-    def check(self, required: Sequence[str] = (), optional: Sequence[str] = ()) -> None:
-        missing = [name for name in required if name not in self.values]
-        if missing:
-            self.reader.fail(self.at(missing[0]), "is missing")
-        known = (*required, *optional)
-        unknown = sorted(str(name) for name in self.values if name not in known)
-        if unknown:
-            self.reader.fail(self.at(unknown[0]), f"unknown key (expected: {', '.join(known)})")
-
-    def at(self, name: str | int) -> str:
-        return f"{self.key}.{name}" if self.key else str(name)
-
-    def get(self, name: str, default: Any) -> Any:
-        value = self.values.get(name, default)
-        if value is _REQUIRED:
-            self.reader.fail(self.at(name), "is missing")
-        return value
-
-    def table(
-        self,
-        name: str,
-        required: Sequence[str] | None = None,
-        optional: Sequence[str] = (),
-        default: Any = _REQUIRED,
-    ) -> Any:
-        """Return the nested mapping as a _Table, or None where the file (or the default) says null."""
-        value = self.get(name, default)
-        return None if value is None else _Table(self.reader, value, self.at(name), required, optional)
-
-    def tables(self, name: str) -> list[_Table]:
-        value = self.get(name, [])
-        if not isinstance(value, list):
-            self.reader.fail(self.at(name), f"expected a list, got {value!r}")
-        return [_Table(self.reader, item, f"{self.at(name)}[{index}]") for index, item in enumerate(value)]
-
-    def number(
-        self,
-        name: str,
-        default: float = _REQUIRED,
-        minimum: float = 0.0,
-        maximum: float = float("inf"),
-        whole: bool = False,
-    ) -> float:
-        value = self.get(name, default)
-        valid = isinstance(value, int | float) and not isinstance(value, bool) and minimum <= value <= maximum
-        if not valid or (whole and value != int(value)):
-            kind = "a whole number" if whole else "a number"
-            bounds = (
-                f"at least {minimum:g}" if maximum == float("inf") else f"from {minimum:g} to {maximum:g}"
-            )
-            self.reader.fail(self.at(name), f"expected {kind} {bounds}, got {value!r}")
-        return float(value)
-
-    def text(self, name: str, default: str = _REQUIRED) -> str:
-        value = self.get(name, default)
-        if not isinstance(value, str):
-            self.reader.fail(self.at(name), f"expected text, got {value!r}")
-        return value
-
-    def template(self, name: str, placeholders: Sequence[str], needs: Sequence[str] = ()) -> str:
-        """Return the text after checking that it uses only `placeholders`, and all of `needs`."""
-        value = self.text(name)
-        try:
-            fields = {field for _, field, _, _ in string.Formatter().parse(value) if field is not None}
-        except ValueError as exc:
-            self.reader.fail(self.at(name), f"bad braces in {value!r} ({exc})")
-        unknown = sorted(fields - set(placeholders))
-        if unknown:
-            self.reader.fail(
-                self.at(name),
-                f"unknown placeholder {{{unknown[0]}}} (allowed: "
-                f"{', '.join('{' + p + '}' for p in placeholders)})",
-            )
-        missing = [field for field in needs if field not in fields]
-        if missing:
-            self.reader.fail(self.at(name), f"must contain {{{missing[0]}}}, got {value!r}")
-        return value
-
-    def choice(self, name: str, options: Sequence[str], default: str) -> str:
-        value = self.get(name, default)
-        if value not in options:
-            self.reader.fail(self.at(name), f"expected one of {', '.join(options)}, got {value!r}")
-        return str(value)
-
-    def flag(self, name: str, default: bool) -> bool:
-        value = self.get(name, default)
-        if not isinstance(value, bool):
-            self.reader.fail(self.at(name), f"expected true or false, got {value!r}")
-        return value
-
-    def hex(self, name: str) -> Color:
-        value = self.get(name, _REQUIRED)
-        if not _is_hex(value):
-            self.reader.fail(self.at(name), f'expected a colour like "#1F3F5F", got {value!r}')
-        return HexColor(value)
-
-    def colour(self, name: str, default: str = _REQUIRED) -> Color:
-        value = self.get(name, default)
-        if _is_hex(value):
-            return HexColor(value)
-        if value not in self.reader.palette:
-            palette = ", ".join(self.reader.palette) or "none defined"
-            self.reader.fail(
-                self.at(name), f'expected "#RRGGBB" or a palette name ({palette}), got {value!r}'
-            )
-        return self.reader.palette[value]
-
-    def localised(self, name: str, default: str = _REQUIRED) -> dict[str, str]:
-        value = self.get(name, default)
-        if isinstance(value, str):
-            return dict.fromkeys(self.reader.languages, value)
-        table = _Table(self.reader, value, self.at(name), required=self.reader.languages)
-        return {code: table.text(code) for code in self.reader.languages}
-
-    def image(self, name: str) -> tuple[Path, float]:
-        path = self.reader.path.parent / self.text(name)
-        try:
-            width, height = ImageReader(str(path)).getSize()
-        except OSError as exc:
-            self.reader.fail(self.at(name), f"cannot read image {path} ({exc})")
-        return path, width / height
-
-
-def _is_hex(value: object) -> bool:
-    return (
-        isinstance(value, str)
-        and len(value) == 7
-        and value[0] == "#"
-        and all(char in string.hexdigits for char in value[1:])
-    )

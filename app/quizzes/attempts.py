@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import secrets
 from collections import defaultdict
@@ -16,7 +17,8 @@ from ..extensions import db
 from .availability import QuizWindow, start_refusal
 from .blueprint import BankQuestion, draw, freeze
 from .models import Answer, Attempt, Question, Quiz
-from .question_types import QUESTION_TYPES, InvalidResponse
+from .question_text import InvalidResponse
+from .question_types import QUESTION_TYPES
 from .scoring import ServedQuestion, score_attempt
 
 
@@ -75,6 +77,23 @@ def modules_complete(course_id: int, user_id: int) -> bool:
 def attempts_of(quiz: Quiz, user_id: int) -> list[Attempt]:
     statement = db.select(Attempt).filter_by(quiz_id=quiz.id, user_id=user_id).order_by(Attempt.number)
     return list(db.session.execute(statement).scalars())
+
+
+def draw_partners(quiz: Quiz) -> list[Quiz]:
+    """Return the other quizzes of the course drawing with the same seed (the pre-test's post-test)."""
+    if quiz.draw_seed is None:
+        return []
+    statement = (
+        db.select(Quiz)
+        .where(Quiz.course_id == quiz.course_id, Quiz.draw_seed == quiz.draw_seed, Quiz.id != quiz.id)
+        .order_by(Quiz.id)
+    )
+    return list(db.session.execute(statement).scalars())
+
+
+def any_attempts(quizzes: list[Quiz]) -> bool:
+    statement = db.select(Attempt.id).where(Attempt.quiz_id.in_([quiz.id for quiz in quizzes])).limit(1)
+    return db.session.execute(statement).first() is not None
 
 
 def start_attempt(quiz: Quiz, user, now: datetime) -> Attempt | str:
@@ -174,8 +193,21 @@ def _store(attempt_id: int, key: str, response, now: datetime) -> None:
             )
 
 
-def submit(attempt: Attempt, now: datetime, answers: dict[str, list[str]] | None = None) -> Attempt:
+def submit(
+    attempt: Attempt,
+    now: datetime,
+    answers: dict[str, list[str]] | None = None,
+    shown: dict[str, list[str] | None] | None = None,
+) -> Attempt:
     """Save the submitted answers (while time remains), then close and score the attempt exactly once.
+
+    `shown` holds, per question, the values the page knew to be saved (rendered with it, then moved on by
+    each autosave it completed). A submitted answer is stored only where it differs from them, that is
+    where this page changed the answer: an older tab, or a page opened before answers were saved elsewhere,
+    keeps the newer saved answers instead of overwriting them with its stale or empty fields. Comparing
+    with what the page showed, rather than skipping empty fields, still lets a trainee clear an answer on
+    purpose (untick every box of a multiple-response question). Without `shown` for a question (a form
+    from before this rule, or a caller with no page), the submitted answer is stored as it is.
 
     Raises InvalidResponse (nothing saved) for answers the attempt could not have produced. The answers
     and the closing are one transaction: a request that loses the race to close the attempt stores nothing.
@@ -183,9 +215,30 @@ def submit(attempt: Attempt, now: datetime, answers: dict[str, list[str]] | None
     if answers and is_open(attempt, now):
         parsed = {key: parse_answer(attempt, key, values) for key, values in answers.items()}
         for key, response in parsed.items():
-            _store(attempt.id, key, response, now)
+            if _changed_on_page(attempt, key, response, (shown or {}).get(key)):
+                _store(attempt.id, key, response, now)
     _finalise(attempt, min(now, attempt.deadline_at) if attempt.deadline_at else now)
     return attempt
+
+
+def shown_values(field: str | None) -> list[str] | None:
+    """Read a page's `q<n>-saved` field (a JSON list of form values); None when absent or malformed."""
+    try:
+        values = json.loads(field) if field is not None else None
+    except ValueError:
+        return None
+    if isinstance(values, list) and all(isinstance(value, str) for value in values):
+        return values
+    return None
+
+
+def _changed_on_page(attempt: Attempt, key: str, response, shown: list[str] | None) -> bool:
+    if shown is None:
+        return True
+    try:
+        return parse_answer(attempt, key, shown) != response
+    except InvalidResponse:  # the page's record of the saved answer is unusable: trust what it submits
+        return True
 
 
 def close_if_expired(attempt: Attempt, now: datetime) -> bool:

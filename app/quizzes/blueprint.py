@@ -41,6 +41,22 @@ def draw(
     return chosen
 
 
+def draw_size_refusal(requested: int, shared_sizes: Sequence[int], started: bool) -> str | None:
+    """Why the quizzes sharing one draw cannot all take `requested` questions per module, or None.
+
+    `shared_sizes` holds the questions_per_module of every quiz with the same draw seed (the pre-test and the
+    post-test), the edited one included. They must always draw the same number: with the same seed but
+    another number, the post-test would draw other questions and the gain would compare different items.
+    So the number is set for the whole group at once, and is fixed ("started") once any of them has an
+    attempt, whose questions were drawn with the old number. A quiz with no partner is free to change.
+    """
+    if len(shared_sizes) < 2:
+        return None
+    if started and any(size != requested for size in shared_sizes):
+        return "started"
+    return None
+
+
 def _nth(items: Any, index: int) -> Any:
     """Return items[index] when the translation has it, else None (the source text is then used)."""
     return items[index] if isinstance(items, list) and index < len(items) else None

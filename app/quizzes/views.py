@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from .. import audit
@@ -18,14 +19,16 @@ from ..database import utcnow
 from ..exports import download
 from ..extensions import db
 from ..i18n import current_language
+from ..problems import Problem
 from . import attempts as service
 from . import exports
 from .availability import review_level, shows
-from .blueprint import form_values
+from .blueprint import draw_size_refusal, form_values
 from .forms import GiftUploadForm, QuizSettingsForm
 from .gift_import import import_gift
 from .models import Answer, Attempt, Quiz
-from .question_types import QUESTION_TYPES, InvalidResponse
+from .question_text import InvalidResponse
+from .question_types import QUESTION_TYPES
 from .results import cohort_report, course_quizzes, results_for
 
 bp = Blueprint("quizzes", __name__, template_folder="templates")
@@ -102,8 +105,12 @@ def save_answer(attempt_id: int):
 def submit(attempt_id: int):
     attempt = own_attempt_or_404(attempt_id)
     answers = {q["key"]: request.form.getlist(f"q{index}") for index, q in enumerate(attempt.questions)}
+    shown = {
+        q["key"]: service.shown_values(request.form.get(f"q{index}-saved"))
+        for index, q in enumerate(attempt.questions)
+    }
     try:
-        service.submit(attempt, utcnow(), answers)
+        service.submit(attempt, utcnow(), answers, shown)
     except InvalidResponse:
         flash(_("Some answers could not be read. Please check them and submit again."), "danger")
         return redirect(url_for("quizzes.take", attempt_id=attempt.id))
@@ -173,15 +180,47 @@ def settings(quiz_id: int):
     form = QuizSettingsForm(obj=quiz)
     if not form.is_submitted():  # the form shows and takes Skopje time; the quiz keeps UTC
         form.opens_at.data, form.closes_at.data = _local(quiz.opens_at), _local(quiz.closes_at)
-    if form.validate_on_submit():
+    partners = service.draw_partners(quiz)  # the pre-test and post-test draw together: one number for both
+    if partners:
+        form.questions_per_module.description = _(
+            "The pre-test and the post-test ask the same questions: this number is set for both."
+        )
+    if form.validate_on_submit() and not _draw_size_refused(form, quiz, partners):
         before = _settings_of(quiz)
         form.populate_obj(quiz)
         quiz.opens_at, quiz.closes_at = _utc(form.opens_at.data), _utc(form.closes_at.data)
         audit.record(current_user, "quiz.settings_changed", quiz, before=before, after=_settings_of(quiz))
+        for partner in partners:
+            if partner.questions_per_module != quiz.questions_per_module:
+                partner_before = _settings_of(partner)
+                partner.questions_per_module = quiz.questions_per_module
+                audit.record(
+                    current_user,
+                    "quiz.settings_changed",
+                    partner,
+                    before=partner_before,
+                    after=_settings_of(partner),
+                )
         db.session.commit()
         flash(_("Quiz settings saved."), "success")
         return redirect(url_for("quizzes.settings", quiz_id=quiz.id))
     return render_template("quizzes/settings.html", quiz=quiz, form=form)
+
+
+def _draw_size_refused(form: QuizSettingsForm, quiz: Quiz, partners: list[Quiz]) -> bool:
+    """Put the error on the field when the quizzes sharing the draw cannot take the number asked for."""
+    group = [quiz, *partners]
+    requested = form.questions_per_module.data
+    sizes = [q.questions_per_module for q in group]
+    if not draw_size_refusal(requested, sizes, started=bool(partners) and service.any_attempts(group)):
+        return False
+    form.questions_per_module.errors.append(
+        _(
+            "Trainees have started the pre-test or the post-test, so the number of questions drawn from "
+            "each module can no longer change: both tests must ask the same questions."
+        )
+    )
+    return True
 
 
 def _settings_of(quiz: Quiz) -> dict:
@@ -226,13 +265,13 @@ def import_questions(course_slug: str):
         try:
             text = upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
-            problems = [f"{upload.filename}:1: the file is not UTF-8 text"]
+            problems = [str(Problem(upload.filename or "upload.gift", 1, _("the file is not UTF-8 text")))]
         else:
             added, problems = import_gift(module, text, upload.filename or "upload.gift")
             if not problems:
                 audit.record(current_user, "questions.gift_imported", module, after={"added": added})
                 db.session.commit()
-                flash(_("%(num)d questions imported.", num=added), "success")
+                flash(ngettext("%(num)d question imported.", "%(num)d questions imported.", added), "success")
                 return redirect(url_for("courses.course", course_slug=course.slug))
     status = 400 if problems or form.errors else 200
     return render_template("quizzes/import_gift.html", course=course, form=form, problems=problems), status

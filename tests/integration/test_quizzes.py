@@ -681,6 +681,59 @@ def test_an_autosave_racing_the_submit_cannot_change_the_scored_answers(world, t
     assert fresh(Attempt, attempt_id).percent == 100.0
 
 
+def shown_saved(body: str) -> dict[str, str]:
+    """The `q<n>-saved` fields of a take page: what the page knows to be saved, per question."""
+    return {
+        f"q{index}-saved": html.unescape(value)
+        for index, value in re.findall(r"name=\"q(\d+)-saved\" value='([^']*)'", body)
+    }
+
+
+def test_a_stale_tab_submitting_keeps_the_answers_saved_since_it_was_opened(world, trainee, login):
+    """Tab A opens the attempt; tab B (or A's own autosave, later) saves answers; tab A, still showing the
+    empty form, submits. Only what tab A changed may be written: the answers saved since survive."""
+    client = login(trainee)
+    attempt_id = start(client, world.pre)
+    attempt = fresh(Attempt, attempt_id)
+    questions = by_key(attempt)
+    stale_page = shown_saved(page(client.get(f"/attempts/{attempt_id}")))
+    assert set(stale_page.values()) == {"[]"} and len(stale_page) == len(ALL_KEYS)
+
+    for key in ("basics/pick-one", "basics/pick-many", "basics/spell-it", "cases/true-or-false-b"):
+        assert save(client, attempt_id, key, values_for(questions[key], RIGHT[key])).status_code == 200
+    # Tab A answers one question the other tab did not touch, and one the other tab answered since.
+    form = {
+        **submit_form(
+            attempt, {"basics/true-or-false": False, "cases/true-or-false-b": WRONG["cases/true-or-false-b"]}
+        ),
+        **stale_page,
+    }
+    assert client.post(f"/attempts/{attempt_id}/submit", data=form).status_code == 302
+
+    stored = {a.question_key: a.response for a in answers_of(attempt_id)}
+    assert stored["basics/pick-one"] == "a" and stored["basics/pick-many"] == ["a", "b"]
+    assert stored["basics/spell-it"] == RIGHT["basics/spell-it"]
+    assert stored["basics/true-or-false"] is False  # changed on tab A: stored
+    # Answered on both: tab A's submit is the later act, so its answer is the one kept.
+    assert stored["cases/true-or-false-b"] == WRONG["cases/true-or-false-b"]
+    assert fresh(Attempt, attempt_id).earned > 0
+
+
+def test_a_submit_can_still_clear_an_answer_the_page_showed(world, trainee, login):
+    client = login(trainee)
+    attempt_id = start(client, world.pre)
+    attempt = fresh(Attempt, attempt_id)
+    pick_many = by_key(attempt)["basics/pick-many"]
+    save(client, attempt_id, pick_many["key"], values_for(pick_many, ["Hazel", "Iris"]))
+    shown = shown_saved(page(client.get(f"/attempts/{attempt_id}")))
+    index = attempt.questions.index(pick_many)
+    assert sorted(json.loads(shown[f"q{index}-saved"])) == sorted(values_for(pick_many, ["Hazel", "Iris"]))
+    # Every box unticked on the page that showed them ticked: the answer is cleared, not kept.
+    client.post(f"/attempts/{attempt_id}/submit", data={**submit_form(attempt, {}), **shown})
+    stored = {a.question_key: a.response for a in answers_of(attempt_id)}
+    assert stored[pick_many["key"]] is None
+
+
 def test_a_submit_that_cannot_be_read_stores_nothing_and_keeps_the_attempt_open(world, trainee, login):
     client = login(trainee)
     attempt_id = start(client, world.pre)
@@ -1075,10 +1128,15 @@ def test_quiz_settings_are_saved_and_audited(world, enrol, login):
     # Skopje time in January is UTC+1.
     assert quiz.opens_at == datetime(2030, 1, 15, 8, 0, tzinfo=UTC)
     assert quiz.closes_at == datetime(2030, 1, 31, 16, 30, tzinfo=UTC)
-    [event] = db.session.execute(db.select(AuditEvent).filter_by(action="quiz.settings_changed")).scalars()
+    events = db.session.execute(db.select(AuditEvent).filter_by(action="quiz.settings_changed")).scalars()
+    event, pre_event = sorted(events, key=lambda e: e.target_id != world.post)
     assert (event.actor_id, event.target_type, event.target_id) == (coordinator.id, "Quiz", world.post)
     assert event.before == before and event.after == quiz_settings(world.post)
     assert event.after["opens_at"] == "2030-01-15T08:00:00+00:00"
+    # The pre-test draws with the post-test's seed, so it takes the new number too, audited as its own change.
+    assert (pre_event.actor_id, pre_event.target_id) == (coordinator.id, world.pre)
+    assert (pre_event.before["questions_per_module"], pre_event.after["questions_per_module"]) == (5, 3)
+    assert pre_event.after == quiz_settings(world.pre)
 
 
 def shown_dates(client, quiz_id: int) -> dict[str, str]:
@@ -1124,6 +1182,37 @@ def test_bad_quiz_settings_are_reported_and_change_nothing(world, enrol, login, 
     assert message in html.unescape(page(response))
     assert quiz_settings(world.post) == before
     assert db.session.execute(db.select(db.func.count(AuditEvent.id))).scalar_one() == 0
+
+
+def test_pre_and_post_test_always_draw_the_same_number_of_questions(world, enrol, login):
+    client = login(enrol(role="coordinator"))
+    form = client.get(f"/quizzes/{world.pre}/settings")
+    assert "this number is set for both" in html.unescape(page(form))
+    assert client.post(f"/quizzes/{world.pre}/settings", data=VALID_SETTINGS).status_code == 302
+    assert fresh(Quiz, world.pre).questions_per_module == fresh(Quiz, world.post).questions_per_module == 3
+    practice = next(iter(world.practice.values()))
+    assert "this number is set for both" not in html.unescape(
+        page(client.get(f"/quizzes/{practice}/settings"))
+    )
+
+
+def test_questions_per_module_is_fixed_once_a_shared_draw_has_attempts(world, enrol, login, trainee):
+    """Once the pre-test has served questions, a new number would make the post-test ask other ones."""
+    assert isinstance(service.start_attempt(fresh(Quiz, world.pre), trainee, utcnow()), Attempt)
+    client = login(enrol(role="coordinator"))
+    before = quiz_settings(world.post), quiz_settings(world.pre)
+    response = client.post(f"/quizzes/{world.post}/settings", data=VALID_SETTINGS)
+    assert response.status_code == 200
+    assert "the number of questions drawn from each module can no longer change" in html.unescape(
+        page(response)
+    )
+    assert (quiz_settings(world.post), quiz_settings(world.pre)) == before
+    assert db.session.execute(db.select(db.func.count(AuditEvent.id))).scalar_one() == 0
+    # The other settings still change, with the number kept as it is.
+    kept = {**VALID_SETTINGS, "questions_per_module": "5"}
+    assert client.post(f"/quizzes/{world.post}/settings", data=kept).status_code == 302
+    assert (fresh(Quiz, world.post).pass_mark, fresh(Quiz, world.post).questions_per_module) == (80.0, 5)
+    assert fresh(Quiz, world.pre).questions_per_module == 5
 
 
 def test_quiz_settings_are_for_managers(world, enrol, login):
@@ -1278,6 +1367,40 @@ def test_gift_cli_with_a_malformed_file_reports_every_problem_and_writes_nothing
         args=["quizzes", "import-gift", "malformed.gift", "--module", "nowhere"]
     )
     assert unknown.exit_code == 2 and "no module 'nowhere'" in unknown.stderr
+
+
+def test_gift_cli_needs_the_course_only_when_the_module_slug_is_ambiguous(app, world):
+    other = Course(slug="other-course", title="Another course")
+    other.modules.append(Module(slug="basics", position=1, title="Other basics", folder="01-basics"))
+    db.session.add(other)
+    db.session.commit()
+    other_basics = other.modules[0].id
+    runner = app.test_cli_runner()
+
+    def gift(*options: str):
+        return runner.invoke(
+            args=["quizzes", "import-gift", str(GIFT_DIR / "every_construct.gift"), *options]
+        )
+
+    ambiguous = gift("--module", "basics")
+    assert ambiguous.exit_code == 2, ambiguous.output
+    assert (
+        "module 'basics' exists in several courses (other-course, quiz-course): choose one with --course"
+        in ambiguous.stderr
+    )
+    unknown_course = gift("--module", "basics", "--course", "nowhere")
+    assert unknown_course.exit_code == 2 and "no course 'nowhere'" in unknown_course.stderr
+    not_there = gift("--module", "cases", "--course", "other-course")
+    assert not_there.exit_code == 2 and "no module 'cases' in course 'other-course'" in not_there.stderr
+    assert gift_questions() == {}
+
+    chosen = gift("--module", "basics", "--course", "other-course")
+    assert chosen.exit_code == 0, chosen.output
+    assert {q.module_id for q in gift_questions().values()} == {other_basics}
+    # A slug only one course has needs no --course, even with several courses.
+    unambiguous = gift("--module", "cases")
+    assert unambiguous.exit_code == 0, unambiguous.output
+    assert "11 questions added to cases" in unambiguous.output
 
 
 # --- 50 concurrent submissions ----------------------------------------------------------------------------

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.quizzes.question_types import QUESTION_TYPES, InvalidResponse, normalise_text
+from app.quizzes.question_text import InvalidResponse, normalise_text
+from app.quizzes.question_types import QUESTION_TYPES
 
 SINGLE = {
     "type": "single",

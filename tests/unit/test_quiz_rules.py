@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from app.quizzes.availability import LEVELS, QuizWindow, review_level, shows, start_refusal
 from app.quizzes.blueprint import BankQuestion, draw, form_values, freeze, localized
-from app.quizzes.question_types import QUESTION_TYPES, normalise_text
+from app.quizzes.question_text import normalise_text
+from app.quizzes.question_types import QUESTION_TYPES
 
 HYPOTHESIS = settings(database=None, deadline=None, max_examples=200)
 NOON = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
