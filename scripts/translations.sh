@@ -11,7 +11,8 @@ LOCALES="mk sq"
 
 case "${1:-}" in
   update)
-    "$PYBABEL" extract -F babel.cfg -k _l -k lazy_gettext -c TRANSLATORS: \
+    "$PYBABEL" extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -k lazy_ngettext:1,2 \
+      -c TRANSLATORS: \
       --no-location --sort-output --project="Protection Academy" \
       -o "$DIR/messages.pot" .
     for locale in $LOCALES; do

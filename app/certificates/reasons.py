@@ -46,22 +46,33 @@ def _post_test(details: dict) -> str:
 def _attendance(details: dict) -> str:
     if details["total"] == 0:
         return _("no workshop days yet")
-    text = ngettext(
-        "attended %(attended)d of %(num)d day",
-        "attended %(attended)d of %(num)d days",
-        details["total"],
-        attended=details["attended"],
-    )
-    if details["excused"]:
-        counted = details["counted"] > details["attended"]
-        excused = (
-            _("%(excused)d excused, counted as present", excused=details["excused"])
-            if counted
-            else _("%(excused)d excused, not counted", excused=details["excused"])
+    # Whole sentences, one per case, so that each language orders and inflects them its own way.
+    values = {
+        "attended": details["attended"],
+        "excused": details["excused"],
+        "required": number(details["required_percent"]),
+    }
+    if not details["excused"]:
+        return ngettext(
+            "attended %(attended)d of %(num)d day (%(required)s%% required)",
+            "attended %(attended)d of %(num)d days (%(required)s%% required)",
+            details["total"],
+            **values,
         )
-        text = f"{text}, {excused}"
-    return _(
-        "%(summary)s (%(required)s%% required)", summary=text, required=number(details["required_percent"])
+    if details["counted"] > details["attended"]:
+        return ngettext(
+            "attended %(attended)d of %(num)d day, %(excused)d excused, counted as present "
+            "(%(required)s%% required)",
+            "attended %(attended)d of %(num)d days, %(excused)d excused, counted as present "
+            "(%(required)s%% required)",
+            details["total"],
+            **values,
+        )
+    return ngettext(
+        "attended %(attended)d of %(num)d day, %(excused)d excused, not counted (%(required)s%% required)",
+        "attended %(attended)d of %(num)d days, %(excused)d excused, not counted (%(required)s%% required)",
+        details["total"],
+        **values,
     )
 
 

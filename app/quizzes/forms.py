@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -58,7 +59,7 @@ class QuizSettingsForm(Form):
     )
     opens_at = DateTimeLocalField(_l("Opens (Skopje time; empty: open now)"), validators=[Optional()])
     closes_at = DateTimeLocalField(_l("Closes (Skopje time; empty: never)"), validators=[Optional()])
-    is_published = BooleanField(_l("Published"))
+    is_published = BooleanField(lazy_pgettext("quiz", "Published"))
     submit = SubmitField(_l("Save quiz settings"))
 
     def validate_closes_at(self, field) -> None:

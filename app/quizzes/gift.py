@@ -17,6 +17,7 @@ Mapping decisions:
 - the key is the slug of the title, or `question-<line>` without one (give titles for stable keys);
 - numerical and essay questions, and text without an answer block, are reported as errors.
 A question with any problem is reported in `errors` and left out of `questions`; parsing never raises.
+The messages are lazy strings: in a request they take the reader's language, elsewhere (the CLI) English.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 
 from app.problems import Problem
 from app.quizzes.question_types import QUESTION_TYPES
@@ -49,7 +53,7 @@ class GiftResult:
 class _Malformed(Exception):
     """A problem with one question, at an offset in its block's text."""
 
-    def __init__(self, message: str, offset: int = 0) -> None:
+    def __init__(self, message: LazyString, offset: int = 0) -> None:
         super().__init__(message)
         self.message = message
         self.offset = offset
@@ -94,7 +98,9 @@ def parse_gift(text: str, source: str = "<gift>") -> GiftResult:
         problems = QUESTION_TYPES[entry["type"]].check(entry)
         first_line = first_line_of_key.setdefault(entry["key"], entry["line"])
         if first_line != entry["line"]:
-            problems.append(f"duplicate key {entry['key']!r} (first used on line {first_line})")
+            problems.append(
+                _l("duplicate key '%(key)s' (first used on line %(line)d)", key=entry["key"], line=first_line)
+            )
         result.errors.extend(Problem(source, entry["line"], message) for message in problems)
         if not problems:
             result.questions.append(entry)
@@ -126,7 +132,7 @@ def _question(block: _Block, category: str | None) -> dict[str, Any]:
     opening, closing = _answer_block(text, start)
     prompt = _prompt(text[start:opening], text[closing + 1 :])
     if not prompt:
-        raise _Malformed("question has no text", start)
+        raise _Malformed(_l("question has no text"), start)
     fields, feedback = _answers(text[opening + 1 : closing], opening + 1)
     line = block.lines[0]
     return {
@@ -144,14 +150,16 @@ def _answer_block(text: str, start: int) -> tuple[int, int]:
     """Return the offsets of the one pair of braces after start."""
     opening, closing = _find(text, "{", start), _find(text, "}", start)
     if 0 <= closing < opening or opening < 0 <= closing:
-        raise _Malformed("'}' without a matching '{'", closing)
+        raise _Malformed(_l("'}' without a matching '{'"), closing)
     if opening < 0:
-        raise _Malformed("no answer block: expected {...} after the question text", start)
+        raise _Malformed(_l("no answer block: expected {...} after the question text"), start)
     if closing < 0:
-        raise _Malformed("unclosed brace: '{' has no matching '}'", opening)
+        raise _Malformed(_l("unclosed brace: '{' has no matching '}'"), opening)
     for extra in (_find(text, "{", opening + 1), _find(text, "}", closing + 1)):
         if extra >= 0:
-            raise _Malformed(f"unexpected '{text[extra]}': a question has one answer block", extra)
+            raise _Malformed(
+                _l("unexpected '%(brace)s': a question has one answer block", brace=text[extra]), extra
+            )
     return opening, closing
 
 
@@ -162,7 +170,7 @@ def _title(text: str) -> tuple[str, int]:
         return "", start
     end = _find(text, "::", start + 2)
     if end < 0:
-        raise _Malformed("unclosed title: '::' has no closing '::'", start)
+        raise _Malformed(_l("unclosed title: '::' has no closing '::'"), start)
     return _text(text[start + 2 : end]), end + 2
 
 
@@ -178,9 +186,9 @@ def _answers(body: str, base: int) -> tuple[dict[str, Any], str]:
     general = _text(body[general_at + 4 :]) if general_at >= 0 else ""
     answers = body[:general_at] if general_at >= 0 else body
     if not answers.strip():
-        raise _Malformed("unsupported question type (essay)", base)
+        raise _Malformed(_l("unsupported question type (essay)"), base)
     if answers.lstrip().startswith("#"):
-        raise _Malformed("unsupported question type (numerical)", base)
+        raise _Malformed(_l("unsupported question type (numerical)"), base)
     head, *feedback = _split(answers, "#")
     if head.strip().upper() in _TRUE_FALSE:
         return {"type": "true_false", "answer": _TRUE_FALSE[head.strip().upper()]}, _joined(general, feedback)
@@ -195,7 +203,7 @@ def _answers(body: str, base: int) -> tuple[dict[str, Any], str]:
 def _items(answers: str, base: int) -> list[_Answer]:
     starts = [index for index in _unescaped(answers) if answers[index] in "=~"]
     if not starts or answers[: starts[0]].strip():
-        raise _Malformed("answers must start with '=' or '~' (or be T, F, TRUE or FALSE)", base)
+        raise _Malformed(_l("answers must start with '=' or '~' (or be T, F, TRUE or FALSE)"), base)
     ends = [*starts[1:], len(answers)]
     return [
         _item(answers[start], answers[start + 1 : end], base + start)
@@ -208,7 +216,15 @@ def _item(marker: str, raw: str, offset: int) -> _Answer:
     if raw.lstrip().startswith("%"):
         match = _WEIGHT.match(raw.lstrip())
         if not match or not -100 <= float(match.group(1)) <= 100:
-            raise _Malformed("bad weight: expected a percent between %-100% and %100%, e.g. ~%50%", offset)
+            raise _Malformed(
+                _l(
+                    "bad weight: expected a percent between %(low)s and %(high)s, e.g. %(example)s",
+                    low="%-100%",
+                    high="%100%",
+                    example="~%50%",
+                ),
+                offset,
+            )
         weight, raw = float(match.group(1)), raw.lstrip()[match.end() :]
     text, *feedback = _split(raw, "#")
     return _Answer(marker, weight, text, "#".join(feedback), offset)
@@ -238,10 +254,10 @@ def _matching(items: list[_Answer]) -> dict[str, Any]:
     for item in items:
         arrow = _find(item.text, "->")
         if item.marker != "=" or arrow < 0:
-            raise _Malformed("every matching answer has the form '=left -> right'", item.offset)
+            raise _Malformed(_l("every matching answer has the form '=left -> right'"), item.offset)
         left, right = _text(item.text[:arrow]), _text(item.text[arrow + 2 :])
         if not right:
-            raise _Malformed("matching answer has nothing after '->'", item.offset)
+            raise _Malformed(_l("matching answer has nothing after '->'"), item.offset)
         if left:
             pairs.append({"left": left, "right": right})
         else:
@@ -252,7 +268,9 @@ def _matching(items: list[_Answer]) -> dict[str, Any]:
 def _refuse_weights(items: list[_Answer]) -> None:
     for item in items:
         if item.weight is not None:
-            raise _Malformed("%weight% is only supported in multiple choice", item.offset)
+            raise _Malformed(
+                _l("%(weight)s is only supported in multiple choice", weight="%weight%"), item.offset
+            )
 
 
 def _joined(general: str, feedback: list[str]) -> str:

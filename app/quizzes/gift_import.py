@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 
+from flask_babel import lazy_gettext as _l
+
 from ..courses.models import Module
 from ..extensions import db
 from ..problems import Problem
@@ -25,13 +27,16 @@ def import_gift(module: Module, text: str, source: str) -> tuple[int, list[str]]
                     Problem(
                         source,
                         entry["line"],
-                        f"a question with the key '{entry['key']}' already exists in this module",
+                        _l(
+                            "a question with the key '%(key)s' already exists in this module",
+                            key=entry["key"],
+                        ),
                     )
                 )
             )
         existing.add(entry["key"])
     if problems or not result.questions:
-        return 0, problems or [f"{source}:1: the file holds no questions"]
+        return 0, problems or [str(Problem(source, 1, _l("the file holds no questions")))]
     for entry in result.questions:
         data = QUESTION_TYPES[entry["type"]].normalise(entry)
         db.session.add(
