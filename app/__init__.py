@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import bindparam
 
 from . import access, errors
 from .config import DEFAULTS, settings_from_env
 from .database import configure_sqlite
 from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate, talisman
-from .i18n import LANGUAGES, select_locale
+from .i18n import LANGUAGES, plural_count, select_locale
 
 # Bootstrap's own script is the only script besides ours; no inline script anywhere.
 CONTENT_SECURITY_POLICY = {
@@ -43,6 +44,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def init_extensions(app: Flask) -> None:
+    # A ping before each checkout finds connections that a database server dropped; a SQLite file has no
+    # server to drop them, and the ping would cost every request a statement.
+    server = not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": server})
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
@@ -70,20 +75,23 @@ def init_extensions(app: Flask) -> None:
 
     from .accounts.models import User
 
+    # Built once: every signed-in request runs it, and building a statement costs more than running it.
+    active_user = db.select(User).where(User.id == bindparam("id"), User.is_active)
+
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.is_active else None
+        return db.session.execute(active_user, {"id": int(user_id)}).scalar_one_or_none()
 
     from flask_babel import get_locale
 
     from .accounts.forms import ROLE_LABELS
-    from .navigation import nav_for
+    from .navigation import page_chrome
 
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES,
         ROLE_LABELS=ROLE_LABELS,
-        nav_for=nav_for,
+        page_chrome=page_chrome,
+        plural_count=plural_count,  # ngettext(..., plural_count(points), ...) for counts that may be decimals
         current_locale=lambda: str(get_locale() or "en"),
     )
 
@@ -100,8 +108,15 @@ def register_blueprints(app: Flask) -> None:
     from .quizzes import views as quiz_views
     from .workshops import views as workshop_views
 
-    for module in (main_views, account_views, course_views, cohort_views, quiz_views, workshop_views,
-                   certificate_views):
+    for module in (
+        main_views,
+        account_views,
+        course_views,
+        cohort_views,
+        quiz_views,
+        workshop_views,
+        certificate_views,
+    ):
         app.register_blueprint(module.bp)
 
 

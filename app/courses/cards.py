@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ..quizzes.gating import pretest_status
 from . import queries
 from .models import Course, Module
+from .outline import LessonRow, outline_of
 from .progress import continue_lesson, modules_open, percent
 
 
@@ -17,7 +18,7 @@ class ModuleCard:
     lessons: int
     completed: int
     minutes: int
-    first_lesson: queries.LessonRow | None
+    first_lesson: LessonRow | None
 
     @property
     def percent(self) -> int:
@@ -33,7 +34,7 @@ class CourseCard:
     lessons: int
     completed: int
     minutes: int
-    resume: queries.LessonRow | None
+    resume: LessonRow | None
     started: bool
     is_open: bool
     has_pretest: bool
@@ -46,7 +47,7 @@ class CourseCard:
 
 def course_card(course: Course, user_id: int, language: str) -> CourseCard:
     """Build the course card for a user in five queries, whatever the size of the course."""
-    rows = queries.lesson_rows(course.id, language)
+    rows = outline_of(course, language).rows
     progress = queries.progress_of(user_id, [row.id for row in rows])
     completed = {lesson_id for lesson_id, p in progress.items() if p.completed_at is not None}
     last_viewed = max(progress.values(), key=lambda p: p.last_viewed_at).lesson_id if progress else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from .. import audit
@@ -15,6 +16,7 @@ from ..i18n import current_language
 from . import queries
 from .forms import AddMemberForm, CohortForm, RosterForm
 from .models import Cohort, Course, Membership
+from .outline import outline_of
 from .roster import read_roster
 
 bp = Blueprint("cohorts", __name__, template_folder="templates", url_prefix="/cohorts")
@@ -141,9 +143,10 @@ def import_roster(cohort_id: int):
         for user in created:
             send_invitation(user, current_user)
     flash(
-        _(
-            "Roster imported: %(added)d added to the cohort, %(created)d new accounts.",
-            added=added,
+        ngettext(
+            "Roster imported: %(num)d person added to the cohort; new accounts: %(created)d.",
+            "Roster imported: %(num)d people added to the cohort; new accounts: %(created)d.",
+            added,
             created=len(created),
         ),
         "success",
@@ -192,7 +195,7 @@ def _apply_roster(cohort: Cohort, rows) -> tuple[list[User], int]:
 def progress(cohort_id: int):
     cohort = cohort_or_404(cohort_id)
     language = current_language()
-    rows = queries.lesson_rows(cohort.course_id, language)
+    rows = outline_of(cohort.course, language).rows
     modules = [m for m in cohort.course.modules if m.is_active]
     totals = {m.id: sum(1 for r in rows if r.module_id == m.id) for m in modules}
     table = queries.cohort_progress(cohort)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from ..database import utcnow
 from ..extensions import db
 from ..problems import Problem
 from ..quizzes.defaults import ensure_default_quizzes
@@ -70,6 +71,7 @@ def _upsert_course(spec: CourseSpec, report: ImportReport) -> Course:
         db.session.add(course)
         report.added.append(f"course {spec.slug}")
     course.title, course.summary, course.translations = spec.title, spec.summary, spec.translations
+    course.imported_at = utcnow()  # tells every worker that its cached outline is out of date (outline.py)
     db.session.flush()
     return course
 

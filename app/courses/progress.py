@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def percent(done: int, total: int) -> int:
@@ -33,7 +36,7 @@ def modules_open(requires_pretest: bool, has_pretest: bool, pretest_submitted: b
     return not (requires_pretest and has_pretest and not pretest_submitted)
 
 
-def neighbours(ordered: Sequence[int], current: int) -> tuple[int | None, int | None]:
+def neighbours(ordered: Sequence[T], current: T) -> tuple[T | None, T | None]:
     """Return the lessons before and after `current` in reading order."""
     index = ordered.index(current)
     return (

@@ -7,38 +7,59 @@ from dataclasses import dataclass
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 
 from ..extensions import db
-from .models import Cohort, Course, Lesson, LessonProgress, LessonText, Membership, Module
+from ..quizzes.gating import pretest_flags
+from .models import Cohort, Course, Lesson, LessonProgress, Membership
+from .progress import modules_open
 
 
 @dataclass(frozen=True)
-class LessonRow:
-    id: int
-    slug: str
-    module_id: int
-    module_slug: str
-    position: int
-    minutes: int
-    title: str
+class CourseAccess:
+    course: Course
+    modules_open: bool  # whether the current user may read the lessons (see progress.modules_open)
+
+
+# The statements the lesson page runs on every request are built once, with bound parameters: building a
+# SQLAlchemy statement costs more than SQLite takes to run it.
+_COURSE = db.select(Course).where(Course.slug == bindparam("slug"))
+_ENROLLED = (
+    db.select(Membership.id)
+    .join(Cohort)
+    .where(
+        Membership.user_id == bindparam("user_id"),
+        Membership.role == "trainee",
+        Cohort.course_id == Course.id,
+    )
+    .exists()
+)
+_COURSE_FOR_TRAINEE = _COURSE.add_columns(_ENROLLED, *pretest_flags(Course.id, bindparam("user_id")))
+_PROGRESS = db.select(LessonProgress).where(
+    LessonProgress.user_id == bindparam("user_id"),
+    LessonProgress.lesson_id.in_(bindparam("lesson_ids", expanding=True)),
+)
+
+
+def course_access_or_404(slug: str) -> CourseAccess:
+    """Return the course a user may open, and whether its modules are open to them, in one statement.
+
+    Staff see every course with its modules open; trainees only their cohorts' courses.
+    """
+    if current_user.role != "trainee":
+        course = db.session.execute(_COURSE, {"slug": slug}).scalar_one_or_none()
+        if course is None:
+            abort(404)
+        return CourseAccess(course, modules_open=True)
+    row = db.session.execute(_COURSE_FOR_TRAINEE, {"slug": slug, "user_id": current_user.id}).one_or_none()
+    if row is None or not row[1]:
+        abort(404)
+    course, _enrolled, has_pretest, submitted = row
+    return CourseAccess(course, modules_open(course.modules_require_pretest, has_pretest, submitted))
 
 
 def course_or_404(slug: str) -> Course:
-    """Return the course a user may open: staff see every course, trainees only their cohorts' courses."""
-    course = db.session.execute(db.select(Course).filter_by(slug=slug)).scalar_one_or_none()
-    if course is None or (current_user.role == "trainee" and not is_enrolled(current_user.id, course.id)):
-        abort(404)
-    return course
-
-
-def is_enrolled(user_id: int, course_id: int) -> bool:
-    statement = (
-        db.select(Membership.id)
-        .join(Cohort)
-        .where(Membership.user_id == user_id, Membership.role == "trainee", Cohort.course_id == course_id)
-    )
-    return db.session.execute(statement.limit(1)).first() is not None
+    return course_access_or_404(slug).course
 
 
 def courses_of(user_id: int) -> list[Course]:
@@ -66,52 +87,11 @@ def members_of(cohort_id: int, role: str) -> list:
     return list(db.session.execute(statement).scalars())
 
 
-def lesson_rows(course_id: int, language: str) -> list[LessonRow]:
-    """Every active lesson of the course in reading order, titled in the language (or English)."""
-    statement = (
-        db.select(
-            Lesson.id,
-            Lesson.slug,
-            Lesson.module_id,
-            Module.slug,
-            Lesson.position,
-            Lesson.minutes,
-            LessonText.language,
-            LessonText.title,
-        )
-        .join(Module)
-        .join(LessonText)
-        .where(
-            Module.course_id == course_id,
-            Module.is_active,
-            Lesson.is_active,
-            LessonText.language.in_({language, "en"}),
-        )
-        .order_by(Module.position, Lesson.position)
-    )
-    rows: dict[int, LessonRow] = {}
-    for (
-        lesson_id,
-        slug,
-        module_id,
-        module_slug,
-        position,
-        minutes,
-        text_language,
-        title,
-    ) in db.session.execute(statement):
-        if lesson_id not in rows or text_language == language:
-            rows[lesson_id] = LessonRow(lesson_id, slug, module_id, module_slug, position, minutes, title)
-    return list(rows.values())
-
-
 def progress_of(user_id: int, lesson_ids: list[int]) -> dict[int, LessonProgress]:
     if not lesson_ids:
         return {}
-    statement = db.select(LessonProgress).where(
-        LessonProgress.user_id == user_id, LessonProgress.lesson_id.in_(lesson_ids)
-    )
-    return {p.lesson_id: p for p in db.session.execute(statement).scalars()}
+    rows = db.session.execute(_PROGRESS, {"user_id": user_id, "lesson_ids": lesson_ids}).scalars()
+    return {p.lesson_id: p for p in rows}
 
 
 def cohort_progress(cohort: Cohort) -> dict[int, dict[int, int]]:

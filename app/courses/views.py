@@ -17,7 +17,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
@@ -26,11 +25,11 @@ from ..database import utcnow
 from ..extensions import db
 from ..i18n import current_language
 from ..quizzes.cards import quiz_cards
-from ..quizzes.gating import pretest_status
 from . import queries
 from .cards import course_card
-from .models import GlossaryTerm, Lesson, LessonProgress, LessonText, Module
-from .progress import modules_open, neighbours
+from .models import GlossaryTerm, Lesson, LessonProgress, Module
+from .outline import outline_of
+from .progress import neighbours
 from .search import search_lessons
 
 bp = Blueprint("courses", __name__, template_folder="templates")
@@ -57,65 +56,70 @@ def course(course_slug: str):
 @bp.route("/courses/<course_slug>/<module_slug>")
 @signed_in
 def module(course_slug: str, module_slug: str):
-    course = queries.course_or_404(course_slug)
+    access = queries.course_access_or_404(course_slug)
     module = db.first_or_404(
-        db.select(Module).filter_by(course_id=course.id, slug=module_slug, is_active=True)
+        db.select(Module).filter_by(course_id=access.course.id, slug=module_slug, is_active=True)
     )
     language = current_language()
-    lessons = [row for row in queries.lesson_rows(course.id, language) if row.module_id == module.id]
+    lessons = outline_of(access.course, language).of_module(module.id)
     progress = queries.progress_of(current_user.id, [row.id for row in lessons])
     return render_template(
         "courses/module.html",
-        course=course,
+        course=access.course,
         module=module,
         lessons=lessons,
         progress=progress,
         language=language,
-        is_open=_modules_open(course),
+        is_open=access.modules_open,
     )
 
 
 @bp.route("/courses/<course_slug>/<module_slug>/<lesson_slug>")
 @signed_in
 def lesson(course_slug: str, module_slug: str, lesson_slug: str):
-    course = queries.course_or_404(course_slug)
+    access = queries.course_access_or_404(course_slug)
+    course = access.course
     language = current_language()
-    rows = queries.lesson_rows(course.id, language)
-    row = next((r for r in rows if r.module_slug == module_slug and r.slug == lesson_slug), None)
+    outline = outline_of(course, language)
+    row = outline.lesson(module_slug, lesson_slug)
     if row is None:
         abort(404)
-    if not _modules_open(course):
-        flash(_("The modules open once you have submitted the pre-test."), "info")
-        return redirect(url_for("courses.course", course_slug=course.slug))
-    text = _lesson_text(row.id, language)
-    module = db.session.get(Module, row.module_id)
-    module_rows = [r for r in rows if r.module_id == row.module_id]
+    if not access.modules_open:
+        return _pretest_first(course)
+    module_rows = outline.of_module(row.module_id)
     progress = queries.progress_of(current_user.id, [r.id for r in module_rows])
-    before, after = neighbours([r.id for r in rows], row.id)
-    by_id = {r.id: r for r in rows}
     page = render_template(
         "courses/lesson.html",
         course=course,
-        module=module,
+        module=outline.modules[row.module_id],
         row=row,
-        text=text,
-        language=language,
+        text=outline.page(row.id),
         module_rows=module_rows,
         progress=progress,
-        previous=by_id.get(before),
-        next=by_id.get(after),
-        content=Markup(text.html),  # sanitised with nh3 at import (rendering.render_markdown)
+        parts=outline.remember(("lesson parts", row.id), lambda: _lesson_parts(course, outline, row)),
     )
     _record_view(progress.get(row.id), row.id)  # after rendering: the commit would expire what the page reads
     return page
 
 
-def _lesson_text(lesson_id: int, language: str) -> LessonText:
-    statement = db.select(LessonText).where(
-        LessonText.lesson_id == lesson_id, LessonText.language.in_({language, "en"})
-    )
-    texts = {text.language: text for text in db.session.execute(statement).scalars()}
-    return texts.get(language) or texts["en"]
+def _lesson_parts(course, outline, row):
+    """Render what a lesson page shows every reader alike, for the outline to keep until the next import."""
+    previous, following = neighbours(outline.rows, row)
+    context = {
+        "course": course,
+        "module": outline.modules[row.module_id],
+        "row": row,
+        "text": outline.page(row.id),
+        "language": outline.language,
+        "previous": previous,
+        "next": following,
+    }
+    return current_app.jinja_env.get_template("courses/_lesson_parts.html").make_module(context)
+
+
+def _pretest_first(course):
+    flash(_("The modules open once you have submitted the pre-test."), "info")
+    return redirect(url_for("courses.course", course_slug=course.slug))
 
 
 VIEW_RESOLUTION = timedelta(minutes=5)
@@ -142,17 +146,11 @@ def _record_view(progress: LessonProgress | None, lesson_id: int) -> None:
         db.session.rollback()
 
 
-def _modules_open(course) -> bool:
-    if current_user.role != "trainee":
-        return True
-    has_pretest, submitted = pretest_status(course.id, current_user.id)
-    return modules_open(course.modules_require_pretest, has_pretest, submitted)
-
-
 @bp.route("/courses/<course_slug>/<module_slug>/<lesson_slug>/complete", methods=["POST"])
 @allow("trainee")
 def complete_lesson(course_slug: str, module_slug: str, lesson_slug: str):
-    course = queries.course_or_404(course_slug)
+    access = queries.course_access_or_404(course_slug)
+    course = access.course
     lesson = db.first_or_404(
         db.select(Lesson)
         .join(Module)
@@ -163,7 +161,7 @@ def complete_lesson(course_slug: str, module_slug: str, lesson_slug: str):
             Lesson.is_active,
         )
     )
-    if not _modules_open(course):
+    if not access.modules_open:
         abort(403)
     progress = queries.progress_of(current_user.id, [lesson.id]).get(lesson.id)
     if progress is None:
@@ -186,7 +184,10 @@ def complete_lesson(course_slug: str, module_slug: str, lesson_slug: str):
 @bp.route("/courses/<course_slug>/glossary")
 @signed_in
 def glossary(course_slug: str):
-    course = queries.course_or_404(course_slug)
+    access = queries.course_access_or_404(course_slug)
+    course = access.course
+    if not access.modules_open:  # the glossary would give away pre-test answers
+        return _pretest_first(course)
     terms = db.session.execute(
         db.select(GlossaryTerm).filter_by(course_id=course.id).order_by(GlossaryTerm.position)
     )
@@ -201,7 +202,10 @@ def glossary(course_slug: str):
 @bp.route("/courses/<course_slug>/search")
 @signed_in
 def search(course_slug: str):
-    course = queries.course_or_404(course_slug)
+    access = queries.course_access_or_404(course_slug)
+    course = access.course
+    if not access.modules_open:
+        return _pretest_first(course)
     query = request.args.get("q", "").strip()[:200]
     language = current_language()
     results = search_lessons(course.id, query, language) if query else []
@@ -213,7 +217,10 @@ def search(course_slug: str):
 @bp.route("/courses/<course_slug>/<module_slug>/images/<path:filename>")
 @signed_in
 def image(course_slug: str, module_slug: str, filename: str):
-    course = queries.course_or_404(course_slug)
+    access = queries.course_access_or_404(course_slug)
+    course = access.course
+    if not access.modules_open:
+        abort(403)
     module = db.first_or_404(db.select(Module).filter_by(course_id=course.id, slug=module_slug))
     folder = f"{current_app.config['CONTENT_DIR']}/{module.folder}/images"
     return send_from_directory(folder, filename, max_age=7 * 24 * 3600)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.exc import OperationalError
 
+from app import create_app
 from app.accounts.models import User
 from app.demo import TRAINEES, build_people
 from app.extensions import db
@@ -22,6 +23,17 @@ def test_health_reports_a_dead_database(client, monkeypatch):
     monkeypatch.setattr(db.session, "execute", broken)
     response = client.get("/healthz")
     assert response.status_code == 503 and response.get_json() == {"status": "unavailable"}
+
+
+@pytest.mark.parametrize(
+    ("url", "pings"),
+    [("sqlite:///academy.db", False), ("postgresql+psycopg://academy@db.example/academy", True)],
+)
+def test_connections_are_pinged_before_use_only_on_a_database_server(tmp_path, url, pings):
+    application = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x", "TESTING": True})
+    with application.app_context():
+        assert db.engine.pool._pre_ping is pings
+        db.engine.dispose()
 
 
 @pytest.mark.parametrize(("header", "expected"), [("mk,en;q=0.5", "mk"), ("sq", "sq"), ("de,fr", "en")])
