@@ -4,26 +4,36 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import bindparam, func
+from sqlalchemy import Row, bindparam, func
 
 from ..extensions import db
 from ..quizzes.gating import pretest_flags
-from .models import Cohort, Course, Lesson, LessonProgress, Membership
+from .models import Cohort, Course, Lesson, LessonProgress, Membership, translated
 from .progress import modules_open
 
 
 @dataclass(frozen=True)
 class CourseAccess:
-    course: Course
-    modules_open: bool  # whether the current user may read the lessons (see progress.modules_open)
+    """A course as the course pages show it, and whether its modules are open to the current user."""
+
+    id: int
+    slug: str
+    title: str
+    translations: dict[str, Any]
+    imported_at: datetime  # when its content last changed (outline.py)
+    modules_open: bool  # see progress.modules_open
+
+    def title_in(self, language: str) -> str:
+        return translated(self.title, self.translations, language, "title")
 
 
-# The statements the lesson page runs on every request are built once, with bound parameters: building a
-# SQLAlchemy statement costs more than SQLite takes to run it.
-_COURSE = db.select(Course).where(Course.slug == bindparam("slug"))
+# The statements the lesson page runs on every request are built once, with bound parameters, and read plain
+# rows: building a statement, or an ORM object from a row, costs more than SQLite takes to run the query.
 _ENROLLED = (
     db.select(Membership.id)
     .join(Cohort)
@@ -34,8 +44,19 @@ _ENROLLED = (
     )
     .exists()
 )
-_COURSE_FOR_TRAINEE = _COURSE.add_columns(_ENROLLED, *pretest_flags(Course.id, bindparam("user_id")))
-_PROGRESS = db.select(LessonProgress).where(
+_COURSE_ACCESS = db.select(
+    Course.id,
+    Course.slug,
+    Course.title,
+    Course.translations,
+    Course.imported_at,
+    Course.modules_require_pretest,
+    _ENROLLED,
+    *pretest_flags(Course.id, bindparam("user_id")),
+).where(Course.slug == bindparam("slug"))
+_PROGRESS = db.select(
+    LessonProgress.lesson_id, LessonProgress.last_viewed_at, LessonProgress.completed_at
+).where(
     LessonProgress.user_id == bindparam("user_id"),
     LessonProgress.lesson_id.in_(bindparam("lesson_ids", expanding=True)),
 )
@@ -46,20 +67,21 @@ def course_access_or_404(slug: str) -> CourseAccess:
 
     Staff see every course with its modules open; trainees only their cohorts' courses.
     """
-    if current_user.role != "trainee":
-        course = db.session.execute(_COURSE, {"slug": slug}).scalar_one_or_none()
-        if course is None:
-            abort(404)
-        return CourseAccess(course, modules_open=True)
-    row = db.session.execute(_COURSE_FOR_TRAINEE, {"slug": slug, "user_id": current_user.id}).one_or_none()
-    if row is None or not row[1]:
+    parameters = {"slug": slug, "user_id": current_user.id}
+    row = db.session.connection().execute(_COURSE_ACCESS, parameters).one_or_none()
+    if row is None:
         abort(404)
-    course, _enrolled, has_pretest, submitted = row
-    return CourseAccess(course, modules_open(course.modules_require_pretest, has_pretest, submitted))
+    *course, requires_pretest, enrolled, has_pretest, submitted = row
+    trainee = current_user.role == "trainee"
+    if trainee and not enrolled:
+        abort(404)
+    return CourseAccess(
+        *course, modules_open=not trainee or modules_open(requires_pretest, has_pretest, submitted)
+    )
 
 
 def course_or_404(slug: str) -> Course:
-    return course_access_or_404(slug).course
+    return db.session.get(Course, course_access_or_404(slug).id)
 
 
 def courses_of(user_id: int) -> list[Course]:
@@ -87,11 +109,12 @@ def members_of(cohort_id: int, role: str) -> list:
     return list(db.session.execute(statement).scalars())
 
 
-def progress_of(user_id: int, lesson_ids: list[int]) -> dict[int, LessonProgress]:
+def progress_of(user_id: int, lesson_ids: list[int]) -> dict[int, Row]:
+    """Return {lesson id: (lesson_id, last_viewed_at, completed_at)} for the lessons the user has opened."""
     if not lesson_ids:
         return {}
-    rows = db.session.execute(_PROGRESS, {"user_id": user_id, "lesson_ids": lesson_ids}).scalars()
-    return {p.lesson_id: p for p in rows}
+    rows = db.session.connection().execute(_PROGRESS, {"user_id": user_id, "lesson_ids": lesson_ids})
+    return {row.lesson_id: row for row in rows}
 
 
 def cohort_progress(cohort: Cohort) -> dict[int, dict[int, int]]:

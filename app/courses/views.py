@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -17,6 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
@@ -56,35 +59,33 @@ def course(course_slug: str):
 @bp.route("/courses/<course_slug>/<module_slug>")
 @signed_in
 def module(course_slug: str, module_slug: str):
-    access = queries.course_access_or_404(course_slug)
-    module = db.first_or_404(
-        db.select(Module).filter_by(course_id=access.course.id, slug=module_slug, is_active=True)
-    )
+    course = queries.course_access_or_404(course_slug)
+    active = db.select(Module).filter_by(course_id=course.id, slug=module_slug, is_active=True)
+    module = db.first_or_404(active)
     language = current_language()
-    lessons = outline_of(access.course, language).of_module(module.id)
+    lessons = outline_of(course, language).of_module(module.id)
     progress = queries.progress_of(current_user.id, [row.id for row in lessons])
     return render_template(
         "courses/module.html",
-        course=access.course,
+        course=course,
         module=module,
         lessons=lessons,
         progress=progress,
         language=language,
-        is_open=access.modules_open,
+        is_open=course.modules_open,
     )
 
 
 @bp.route("/courses/<course_slug>/<module_slug>/<lesson_slug>")
 @signed_in
 def lesson(course_slug: str, module_slug: str, lesson_slug: str):
-    access = queries.course_access_or_404(course_slug)
-    course = access.course
+    course = queries.course_access_or_404(course_slug)
     language = current_language()
     outline = outline_of(course, language)
     row = outline.lesson(module_slug, lesson_slug)
     if row is None:
         abort(404)
-    if not access.modules_open:
+    if not course.modules_open:
         return _pretest_first(course)
     module_rows = outline.of_module(row.module_id)
     progress = queries.progress_of(current_user.id, [r.id for r in module_rows])
@@ -102,9 +103,16 @@ def lesson(course_slug: str, module_slug: str, lesson_slug: str):
     return page
 
 
-def _lesson_parts(course, outline, row):
+@dataclass(frozen=True)
+class LessonParts:
+    html: Any  # the rendered courses/_lesson_parts.html: its {% set %} names are attributes
+    links: dict[int, str]  # the address of each lesson of the module
+
+
+def _lesson_parts(course, outline, row) -> LessonParts:
     """Render what a lesson page shows every reader alike, for the outline to keep until the next import."""
     previous, following = neighbours(outline.rows, row)
+    links = {r.id: _lesson_url(course, r) for r in outline.of_module(row.module_id)}
     context = {
         "course": course,
         "module": outline.modules[row.module_id],
@@ -114,7 +122,13 @@ def _lesson_parts(course, outline, row):
         "previous": previous,
         "next": following,
     }
-    return current_app.jinja_env.get_template("courses/_lesson_parts.html").make_module(context)
+    template = current_app.jinja_env.get_template("courses/_lesson_parts.html")
+    return LessonParts(template.make_module(context), links)
+
+
+def _lesson_url(course, row) -> str:
+    slugs = {"course_slug": course.slug, "module_slug": row.module_slug, "lesson_slug": row.slug}
+    return url_for("courses.lesson", **slugs)
 
 
 def _pretest_first(course):
@@ -125,22 +139,25 @@ def _pretest_first(course):
 VIEW_RESOLUTION = timedelta(minutes=5)
 
 
-def _record_view(progress: LessonProgress | None, lesson_id: int) -> None:
+def _record_view(progress: Row | None, lesson_id: int) -> None:
     """Note that the trainee opened the lesson; re-reading within minutes writes nothing."""
     if current_user.role != "trainee":  # staff previewing the course leave no progress behind
         return
     now = utcnow()
     if progress is None:
-        db.session.add(
-            LessonProgress(
-                user_id=current_user.id, lesson_id=lesson_id, first_viewed_at=now, last_viewed_at=now
-            )
+        statement = db.insert(LessonProgress).values(
+            user_id=current_user.id, lesson_id=lesson_id, first_viewed_at=now, last_viewed_at=now
         )
     elif now - progress.last_viewed_at >= VIEW_RESOLUTION:
-        progress.last_viewed_at = now
+        statement = (
+            db.update(LessonProgress)
+            .where(LessonProgress.user_id == current_user.id, LessonProgress.lesson_id == lesson_id)
+            .values(last_viewed_at=now)
+        )
     else:
         return
     try:
+        db.session.execute(statement)
         db.session.commit()
     except IntegrityError:  # the same lesson opened in two tabs at once: the other request recorded it
         db.session.rollback()
@@ -149,8 +166,7 @@ def _record_view(progress: LessonProgress | None, lesson_id: int) -> None:
 @bp.route("/courses/<course_slug>/<module_slug>/<lesson_slug>/complete", methods=["POST"])
 @allow("trainee")
 def complete_lesson(course_slug: str, module_slug: str, lesson_slug: str):
-    access = queries.course_access_or_404(course_slug)
-    course = access.course
+    course = queries.course_access_or_404(course_slug)
     lesson = db.first_or_404(
         db.select(Lesson)
         .join(Module)
@@ -161,9 +177,11 @@ def complete_lesson(course_slug: str, module_slug: str, lesson_slug: str):
             Lesson.is_active,
         )
     )
-    if not access.modules_open:
+    if not course.modules_open:
         abort(403)
-    progress = queries.progress_of(current_user.id, [lesson.id]).get(lesson.id)
+    progress = db.session.execute(
+        db.select(LessonProgress).filter_by(user_id=current_user.id, lesson_id=lesson.id)
+    ).scalar_one_or_none()
     if progress is None:
         progress = LessonProgress(user_id=current_user.id, lesson_id=lesson.id)
         db.session.add(progress)
@@ -184,9 +202,8 @@ def complete_lesson(course_slug: str, module_slug: str, lesson_slug: str):
 @bp.route("/courses/<course_slug>/glossary")
 @signed_in
 def glossary(course_slug: str):
-    access = queries.course_access_or_404(course_slug)
-    course = access.course
-    if not access.modules_open:  # the glossary would give away pre-test answers
+    course = queries.course_access_or_404(course_slug)
+    if not course.modules_open:  # the glossary would give away pre-test answers
         return _pretest_first(course)
     terms = db.session.execute(
         db.select(GlossaryTerm).filter_by(course_id=course.id).order_by(GlossaryTerm.position)
@@ -202,9 +219,8 @@ def glossary(course_slug: str):
 @bp.route("/courses/<course_slug>/search")
 @signed_in
 def search(course_slug: str):
-    access = queries.course_access_or_404(course_slug)
-    course = access.course
-    if not access.modules_open:
+    course = queries.course_access_or_404(course_slug)
+    if not course.modules_open:
         return _pretest_first(course)
     query = request.args.get("q", "").strip()[:200]
     language = current_language()
@@ -217,9 +233,8 @@ def search(course_slug: str):
 @bp.route("/courses/<course_slug>/<module_slug>/images/<path:filename>")
 @signed_in
 def image(course_slug: str, module_slug: str, filename: str):
-    access = queries.course_access_or_404(course_slug)
-    course = access.course
-    if not access.modules_open:
+    course = queries.course_access_or_404(course_slug)
+    if not course.modules_open:
         abort(403)
     module = db.first_or_404(db.select(Module).filter_by(course_id=course.id, slug=module_slug))
     folder = f"{current_app.config['CONTENT_DIR']}/{module.folder}/images"
