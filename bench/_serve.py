@@ -63,6 +63,30 @@ def gunicorn(app: str, env: dict[str, str], workers: int = 2):
         process.wait(10)
 
 
+def server_cpu_seconds(port: int) -> float:
+    """Return the CPU time (user + system) used so far by the gunicorn serving `port`: master and workers.
+
+    Linux only (/proc). With the requests counted over the same interval, this gives the server's CPU cost
+    of a request, which the load client sharing the machine's cores cannot blur.
+    """
+
+    def pgrep(*arguments: str) -> list[str]:
+        return subprocess.run(["pgrep", *arguments], capture_output=True, text=True).stdout.split()
+
+    found = pgrep("-f", f"127.0.0.1:{port}")
+    pids = [*found]
+    for master in found:
+        pids += pgrep("-P", master)
+    total = 0
+    for pid in set(pids):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # a process that has just exited
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def sign_in(port: int, email: str, password: str = "demo-academy") -> str:
     """Sign in through the real form; return the session cookie header."""
     connection = http.client.HTTPConnection("127.0.0.1", port)
