@@ -133,6 +133,7 @@ def _sync_lessons(module: Module, spec: ModuleSpec, resolve: Callable, report: I
                 report.changed.append(f"lesson {spec.slug}/{lesson_spec.slug} ({language})")
             rendered = render_markdown(lesson_spec.bodies[language], lambda target: resolve(spec, target))
             text.title, text.html, text.toc, text.text = title, rendered.html, rendered.toc, rendered.text
+            text.handbook = lesson_spec.handbook_in(language)
             text.search_text = f"{title}\n{rendered.text}".casefold()
             text.content_hash = digest
         for gone in texts.values():  # a language variant was deleted

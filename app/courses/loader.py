@@ -27,7 +27,7 @@ DIFFICULTIES = ("easy", "medium", "hard")
 COURSE_KEYS = {"slug", "title", "summary", "translations"}
 MODULE_KEYS = {"title", "summary", "objectives", "handbook_parts", "translations"}
 LESSON_KEYS = {"title", "minutes", "handbook"}
-VARIANT_KEYS = {"title"}
+VARIANT_KEYS = {"title", "handbook"}
 GLOSSARY_KEYS = {"slug", "term", "definition", "translations"}
 QUESTION_KEYS = {
     "key",
@@ -51,14 +51,20 @@ class LessonSpec:
     slug: str
     position: int
     minutes: int
-    handbook: str
+    handbook: str  # the English reference
     source: dict[str, str]  # language -> relative path
     titles: dict[str, str]
     bodies: dict[str, str]
     body_lines: dict[str, int]  # language -> line where the body starts
+    handbooks: dict[str, str] = field(default_factory=dict)  # language -> a variant's own reference
+
+    def handbook_in(self, language: str) -> str:
+        """The handbook reference in the language: the variant's own, else the English one."""
+        return self.handbooks.get(language) or self.handbook
 
     def content_hash(self, language: str) -> str:
-        return hashlib.sha256(f"{self.titles[language]}\n{self.bodies[language]}".encode()).hexdigest()
+        parts = (self.titles[language], self.handbook_in(language), self.bodies[language])
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
 @dataclass
@@ -292,15 +298,8 @@ def _load_module(folder: Path, slug: str, position: int, report: _Report) -> Mod
     if not isinstance(parts, list):
         report.add(path, data.line_of("handbook_parts"), "'handbook_parts' must be a list")
         parts = []
-    translations = _translations(data, ("title", "summary", "objectives"), path, report)
-    for language, texts in translations.items():
-        if "objectives" in texts and _count(texts["objectives"]) != len(objectives):
-            report.add(
-                path,
-                data["translations"][language].line_of("objectives"),
-                f"the {language} translation has {_count(texts['objectives'])} objectives, "
-                f"the source {len(objectives)}",
-            )
+    translations = _translations(data, ("title", "summary", "objectives", "handbook_parts"), path, report)
+    _check_module_translations(data, translations, len(objectives), len(parts), path, report)
     module = ModuleSpec(
         slug=slug,
         position=position,
@@ -318,6 +317,38 @@ def _load_module(folder: Path, slug: str, position: int, report: _Report) -> Mod
     if (folder / "questions.yaml").exists():
         module.questions = _load_questions(folder / "questions.yaml", len(module.objectives), report)
     return module
+
+
+def _check_module_translations(
+    data: Located, translations: dict[str, dict], objectives: int, parts: int, path: Path, report: _Report
+) -> None:
+    """Translated objectives and handbook parts must match the source one for one."""
+    for language, texts in translations.items():
+        where = data["translations"][language]
+        if "objectives" in texts and _count(texts["objectives"]) != objectives:
+            report.add(
+                path,
+                where.line_of("objectives"),
+                f"the {language} translation has {_count(texts['objectives'])} objectives, "
+                f"the source {objectives}",
+            )
+        if "handbook_parts" not in texts:
+            continue
+        translated = texts["handbook_parts"]
+        if not isinstance(translated, list) or not all(isinstance(p, str) for p in translated):
+            report.add(
+                path,
+                where.line_of("handbook_parts"),
+                f"'handbook_parts' in the {language} translation must be a list of texts",
+            )
+        elif len(translated) != parts:
+            report.add(
+                path,
+                where.line_of("handbook_parts"),
+                f"the {language} translation has {len(translated)} handbook parts, the source {parts}",
+            )
+        else:
+            texts["handbook_parts"] = [p.strip() for p in translated]
 
 
 def split_front_matter(text: str) -> tuple[str | None, str, int]:
@@ -397,6 +428,8 @@ def _load_lessons(folder: Path, report: _Report) -> list[LessonSpec]:
         if data is None:
             continue
         lesson.titles[language] = _required_text(data, "title", path, report)
+        if data.get("handbook"):
+            lesson.handbooks[language] = str(data["handbook"]).strip()
         lesson.bodies[language] = body
         lesson.body_lines[language] = body_line
         lesson.source[language] = path.name

@@ -67,6 +67,9 @@ class Module(db.Model):
     def objectives_in(self, language: str) -> list[str]:
         return translated(self.objectives, self.translations, language, "objectives")
 
+    def handbook_parts_in(self, language: str) -> list[str]:
+        return translated(self.handbook_parts, self.translations, language, "handbook_parts")
+
 
 class Lesson(db.Model):
     __table_args__ = (UniqueConstraint("module_id", "slug"),)
@@ -93,6 +96,8 @@ class LessonText(db.Model):
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id"), index=True)
     language: Mapped[str] = mapped_column(String(5))
     title: Mapped[str] = mapped_column(String(250))
+    # The handbook part(s) the lesson draws on, in this language (the English reference when untranslated).
+    handbook: Mapped[str] = mapped_column(String(250), default="", server_default="")
     html: Mapped[str] = mapped_column(Text)
     toc: Mapped[list[Any]] = mapped_column(JSON, default=list)
     text: Mapped[str] = mapped_column(Text)

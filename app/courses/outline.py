@@ -28,7 +28,6 @@ class LessonRow:
     position: int
     minutes: int
     title: str
-    handbook: str
 
 
 @dataclass(frozen=True)
@@ -36,7 +35,7 @@ class ModuleInfo:
     id: int
     slug: str
     title: str
-    handbook_parts: tuple[str, ...]
+    handbook_parts: tuple[str, ...]  # in the outline's language
 
 
 @dataclass(frozen=True)
@@ -47,6 +46,7 @@ class LessonPage:
     language: str
     html: Markup
     toc: tuple[tuple[Any, ...], ...]
+    handbook: str  # the handbook reference in the text's language
 
 
 @dataclass
@@ -97,7 +97,6 @@ def _load_outline(course_id: int, language: str) -> Outline:
             Lesson.position,
             Lesson.minutes,
             LessonText.title,
-            Lesson.handbook,
             LessonText.language,
         )
         .join(Module)
@@ -121,16 +120,23 @@ def _load_outline(course_id: int, language: str) -> Outline:
         language=language,
         rows=list(rows.values()),
         modules={
-            m.id: ModuleInfo(m.id, m.slug, m.title_in(language), tuple(m.handbook_parts)) for m in modules
+            m.id: ModuleInfo(m.id, m.slug, m.title_in(language), tuple(m.handbook_parts_in(language)))
+            for m in modules
         },
     )
 
 
 def _load_page(lesson_id: int, language: str) -> LessonPage:
-    statement = db.select(LessonText.title, LessonText.language, LessonText.html, LessonText.toc).where(
-        LessonText.lesson_id == lesson_id, LessonText.language.in_({language, "en"})
-    )
+    statement = db.select(
+        LessonText.title, LessonText.language, LessonText.html, LessonText.toc, LessonText.handbook
+    ).where(LessonText.lesson_id == lesson_id, LessonText.language.in_({language, "en"}))
     texts = {row.language: row for row in db.session.execute(statement)}
     text = texts.get(language) or texts["en"]
     # The HTML was sanitised with nh3 when it was imported (rendering.render_markdown).
-    return LessonPage(text.title, text.language, Markup(text.html), tuple(tuple(entry) for entry in text.toc))
+    return LessonPage(
+        text.title,
+        text.language,
+        Markup(text.html),
+        tuple(tuple(entry) for entry in text.toc),
+        text.handbook,
+    )

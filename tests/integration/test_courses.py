@@ -37,8 +37,9 @@ def lesson_file(title: str, body: str, minutes: int = 5) -> str:
     return f"---\ntitle: {title}\nminutes: {minutes}\nhandbook: Part 1\n---\n{body}"
 
 
-def variant_file(title: str, body: str) -> str:
-    return f"---\ntitle: {title}\n---\n{body}"
+def variant_file(title: str, body: str, handbook: str | None = None) -> str:
+    reference = f'handbook: "{handbook}"\n' if handbook else ""
+    return f"---\ntitle: {title}\n{reference}---\n{body}"
 
 
 def course_files(slug: str, title: str) -> dict[str, str]:
@@ -48,10 +49,13 @@ def course_files(slug: str, title: str) -> dict[str, str]:
     }
 
 
+PART_1 = "Part 1: The determinants of migrant vulnerability"
+PART_1_MK = "Дел 1: Детерминанти на ранливоста на мигрантите"
 TINY = {
     **course_files("tiny", "Tiny course"),
     "01-basics/module.yaml": (
-        "title: Basics\nobjectives: [Know the words.]\ntranslations:\n  mk: {title: Основи}\n"
+        f'title: Basics\nobjectives: [Know the words.]\nhandbook_parts: ["{PART_1}"]\n'
+        f'translations:\n  mk: {{title: Основи, handbook_parts: ["{PART_1_MK}"]}}\n'
     ),
     "01-basics/01-welcome.md": lesson_file(
         "Welcome",
@@ -63,6 +67,7 @@ TINY = {
     "01-basics/01-welcome.mk.md": variant_file(
         "Добредојдовте",
         "## Почнете тука\n\nТрговијата со луѓе е кривично дело со кое социјалните работници се среќаваат.\n",
+        handbook=PART_1_MK,
     ),
     "01-basics/02-terms.md": lesson_file(
         "Terms", "## Terms\n\nSmuggling of migrants is a crime against the State.\n"
@@ -208,6 +213,8 @@ def study(course: Course, *trainees) -> Cohort:
 
 WELCOME = "/courses/tiny/basics/welcome"
 TERMS = "/courses/tiny/basics/terms"
+BASICS = "/courses/tiny/basics"
+CASEWORK = "/courses/tiny/practice/casework"
 
 
 # --- flask content check / import --------------------------------------------------------------------
@@ -615,6 +622,47 @@ def test_english_trainee_reads_the_source(tiny, make_user, login):
     assert "text-bg-warning" not in translated
 
 
+def handbook_line(app, locale: str, part: str) -> str:
+    with app.test_request_context(), force_locale(locale):
+        return gettext("Handbook: %(part)s", part=part)
+
+
+def test_the_handbook_reference_is_shown_in_the_readers_language(app, tiny, make_user, login):
+    macedonian, english = make_user(locale="mk"), make_user(locale="en")
+    study(tiny, macedonian, english)
+
+    client = login(macedonian)
+    assert handbook_line(app, "mk", PART_1_MK) in visible_text(page(client.get(WELCOME)))
+    module = visible_text(page(client.get(BASICS)))
+    assert PART_1_MK in module and PART_1 not in module
+    # The casework variant has no handbook reference of its own: it shows the English one.
+    assert handbook_line(app, "mk", "Part 1") in visible_text(page(client.get(CASEWORK)))
+
+    client = login(english)
+    lesson = visible_text(page(client.get(WELCOME)))
+    assert handbook_line(app, "en", "Part 1") in lesson and PART_1_MK not in lesson
+    module = visible_text(page(client.get(BASICS)))
+    assert PART_1 in module and PART_1_MK not in module
+
+
+def test_changing_only_a_variants_handbook_reference_is_imported(
+    app, runner, tiny, tiny_root, make_user, login
+):
+    reader = make_user(locale="mk")
+    study(tiny, reader)
+    client = login(reader)
+    assert handbook_line(app, "mk", PART_1_MK) in visible_text(page(client.get(WELCOME)))
+
+    welcome = tiny_root / "01-basics/01-welcome.mk.md"
+    welcome.write_text(welcome.read_text().replace(PART_1_MK, "Дел 2 (индивидуално ниво)"), encoding="utf-8")
+    result = content(runner, "import", tiny_root)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["changed  lesson basics/welcome (mk)", "unchanged: 4"]
+
+    shown = visible_text(page(client.get(WELCOME)))
+    assert handbook_line(app, "mk", "Дел 2 (индивидуално ниво)") in shown and PART_1_MK not in shown
+
+
 # --- search ----------------------------------------------------------------------------------------------
 
 
@@ -691,7 +739,8 @@ def test_lesson_view_issues_a_constant_number_of_statements(
     # the signed-in user, the course with its access flags, and the trainee's progress in the module.
     with count_queries() as again:
         assert client.get("/courses/big/module-7/lesson-5").status_code == 200
-    main_tables = [statement.rsplit("\nFROM ", 1)[-1].split()[0] for statement in again]
+    # PostgreSQL quotes the table name "user".
+    main_tables = [statement.rsplit("\nFROM ", 1)[-1].split()[0].strip('"') for statement in again]
     assert all(statement.startswith("SELECT") for statement in again), again
     assert main_tables == ["user", "course", "lesson_progress"], again
 

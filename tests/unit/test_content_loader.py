@@ -347,6 +347,49 @@ def test_translation_with_a_different_number_of_objectives(problems):
     ]
 
 
+def test_translation_with_a_different_number_of_handbook_parts(problems):
+    translated = MODULE + (
+        "translations:\n  mk:\n    title: Клучни поими\n    handbook_parts:\n"
+        '      - "Дел 1: Детерминанти на ранливоста на мигрантите"\n      - Дел 2\n'
+    )
+    assert problems({"01-key-terms/module.yaml": translated}) == [
+        "01-key-terms/module.yaml:11: the mk translation has 2 handbook parts, the source 1"
+    ]
+
+
+@pytest.mark.parametrize("parts", ['"Дел 1"', "[{Дел: 1}]", "[Дел 1, [Дел 2]]"])
+def test_translated_handbook_parts_must_be_a_list_of_texts(problems, parts):
+    translated = MODULE + f"translations:\n  sq:\n    title: Termat kyçe\n    handbook_parts: {parts}\n"
+    assert problems({"01-key-terms/module.yaml": translated}) == [
+        "01-key-terms/module.yaml:11: 'handbook_parts' in the sq translation must be a list of texts"
+    ]
+
+
+PART_1_MK = "Дел 1: Детерминанти на ранливоста на мигрантите"
+
+
+def test_a_variant_may_translate_the_handbook_reference(tmp_path):
+    variants = {
+        "01-key-terms/01-who-is-vulnerable.mk.md": lesson(
+            "Текст.\n", front=f'title: Кој е ранлив\nhandbook: "{PART_1_MK}"\n'
+        ),
+        "01-key-terms/01-who-is-vulnerable.sq.md": "---\ntitle: Kush është i cenueshëm\n---\nTekst.\n",
+        "01-key-terms/module.yaml": MODULE + f'translations:\n  mk:\n    handbook_parts: ["{PART_1_MK}"]\n',
+    }
+    spec, found = load_course(write_course(tmp_path, variants))
+    assert found == []
+    module = spec.modules[0]
+    assert module.translations["mk"]["handbook_parts"] == [PART_1_MK]
+    first = module.lessons[0]
+    assert first.handbook == "Part 1: The determinants of migrant vulnerability"
+    assert first.handbooks == {"mk": PART_1_MK}
+    assert first.handbook_in("mk") == PART_1_MK
+    assert first.handbook_in("sq") == first.handbook_in("en") == first.handbook  # no translation: English
+    before = first.content_hash("mk")
+    first.handbooks["mk"] = "Дел 2 (индивидуално ниво)"
+    assert first.content_hash("mk") != before  # the reference is part of what decides a change
+
+
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
@@ -471,5 +514,14 @@ def test_load_course_never_raises_on_question_shaped_yaml(tmp_path, questions):
 @example(objectives=3)
 def test_load_course_never_raises_on_any_translated_objectives(tmp_path, objectives):
     module = MODULE + yaml.safe_dump({"translations": {"mk": {"objectives": objectives}}}, allow_unicode=True)
+    write_course(tmp_path, {"01-key-terms/module.yaml": module})
+    assert_loads(tmp_path)
+
+
+@HYPOTHESIS
+@given(parts=VALUES)
+@example(parts=3)
+def test_load_course_never_raises_on_any_translated_handbook_parts(tmp_path, parts):
+    module = MODULE + yaml.safe_dump({"translations": {"sq": {"handbook_parts": parts}}}, allow_unicode=True)
     write_course(tmp_path, {"01-key-terms/module.yaml": module})
     assert_loads(tmp_path)
