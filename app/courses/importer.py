@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from ..quizzes.defaults import ensure_default_quizzes
 from ..quizzes.models import Question
 from .loader import CourseSpec, ModuleSpec, load_course
 from .models import Course, GlossaryTerm, Lesson, LessonText, Module
-from .rendering import render_markdown
+from .rendering import RENDERER_VERSION, render_markdown
 
 
 class ContentError(Exception):
@@ -121,7 +122,7 @@ def _sync_lessons(module: Module, spec: ModuleSpec, resolve: Callable, report: I
         lesson.is_active = True
         texts = {text.language: text for text in lesson.texts}
         for language, title in lesson_spec.titles.items():
-            digest = lesson_spec.content_hash(language)
+            digest = _rendered_hash(lesson_spec.content_hash(language))
             text = texts.pop(language, None)
             if text is not None and text.content_hash == digest:
                 report.unchanged += 1
@@ -143,6 +144,11 @@ def _sync_lessons(module: Module, spec: ModuleSpec, resolve: Callable, report: I
         if lesson.is_active:
             lesson.is_active = False
             report.removed.append(f"lesson {spec.slug}/{lesson.slug}")
+
+
+def _rendered_hash(source_hash: str) -> str:
+    """Fingerprint a lesson text by its source and by the renderer that turns it into the stored HTML."""
+    return hashlib.sha256(f"{RENDERER_VERSION}\x1f{source_hash}".encode()).hexdigest()
 
 
 def _sync_questions(module: Module, spec: ModuleSpec, report: ImportReport) -> None:

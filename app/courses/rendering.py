@@ -16,6 +16,10 @@ from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
+# Part of every lesson text's fingerprint (importer): raise it whenever a change here alters the HTML, so that
+# the next `flask content import` renders every lesson again instead of keeping HTML the old code made.
+RENDERER_VERSION = 1
+
 EXTENSIONS = ["tables", "footnotes", "def_list", "attr_list", "admonition", "sane_lists", "toc"]
 BOX_CLASSES = {"key-point", "in-practice", "handbook", "case"}
 

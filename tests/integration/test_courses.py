@@ -21,6 +21,7 @@ from app.accounts.models import User
 from app.audit import AuditEvent
 from app.courses import importer
 from app.courses.importer import import_content
+from app.courses.rendering import RENDERER_VERSION
 from app.courses.models import Cohort, Course, Lesson, LessonProgress, LessonText, Membership, Module
 from app.courses.search import search_lessons
 from app.extensions import db
@@ -274,6 +275,21 @@ def test_changing_a_lesson_re_renders_only_that_one(ctx, runner, tiny, tiny_root
     assert "trafficking against a person" in changed.html and "trafficking against a person" in changed.text
     now = dict(db.session.execute(db.select(LessonText.id, LessonText.content_hash)).all())
     assert {k for k in now if now[k] != hashes[k]} == {changed.id}
+
+
+def test_a_new_renderer_renders_every_lesson_again(ctx, runner, tiny, tiny_root, monkeypatch):
+    monkeypatch.setattr("app.courses.importer.RENDERER_VERSION", RENDERER_VERSION + 1)
+    result = content(runner, "import", tiny_root)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "changed  lesson basics/welcome (en)",
+        "changed  lesson basics/welcome (mk)",
+        "changed  lesson basics/terms (en)",
+        "changed  lesson practice/casework (en)",
+        "changed  lesson practice/casework (mk)",
+        "unchanged: 0",
+    ]
+    assert content(runner, "import", tiny_root).output == "unchanged: 5\n"
 
 
 def test_removing_a_lesson_retires_it_and_keeps_progress(ctx, runner, tiny, tiny_root, make_user, login):
