@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from .. import audit
@@ -12,6 +13,7 @@ from ..accounts.models import User
 from ..database import utcnow
 from ..exports import download
 from ..extensions import db
+from ..i18n import plural_count
 from . import assessments as service
 from . import reopening, roll
 from .attendance_views import reopen_panel
@@ -44,7 +46,12 @@ def new_assessment(workshop_id: int):
         highest = service.max_points(service.specs(chosen))
         if form.pass_points.data > highest:
             form.pass_points.errors.append(
-                _("At most %(points)s points can be scored on this rubric.", points=points(highest))
+                ngettext(
+                    "At most %(points)s point can be scored on this rubric.",
+                    "At most %(points)s points can be scored on this rubric.",
+                    plural_count(highest),
+                    points=points(highest),
+                )
             )
         else:
             assessment = Assessment(
