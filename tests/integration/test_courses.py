@@ -21,8 +21,8 @@ from app.accounts.models import User
 from app.audit import AuditEvent
 from app.courses import importer
 from app.courses.importer import import_content
-from app.courses.rendering import RENDERER_VERSION
 from app.courses.models import Cohort, Course, Lesson, LessonProgress, LessonText, Membership, Module
+from app.courses.rendering import RENDERER_VERSION
 from app.courses.search import search_lessons
 from app.extensions import db
 from app.quizzes.models import Attempt, Question, Quiz
