@@ -24,6 +24,7 @@ from app.quizzes.forms import QuizSettingsForm
 from app.quizzes.gift import parse_gift
 from app.workshops.forms import REGISTRATION_LABELS, STATUS_LABELS
 from app.workshops.models import Criterion, Level, Rubric
+from tests.integration.test_courses import write_content
 
 # --- helpers ----------------------------------------------------------------------------------------------
 
@@ -46,11 +47,7 @@ def content_folder(root: Path, minutes: list[int]) -> Path:
     }
     for number, length in enumerate(minutes, start=1):
         files[f"01-basics/{number:02d}-lesson-{number}.md"] = lesson(f"Lesson {number}", length)
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
+    return write_content(root, files)
 
 
 @pytest.fixture
