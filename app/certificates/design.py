@@ -139,6 +139,7 @@ class Language:
     decimal_mark: str
     date: str
     months: tuple[str, ...]
+    issuer: str  # the issuer's name in this language; "" when the design's `issuer` serves every language
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,9 @@ class Design:
     signature_height: float
     signatories: tuple[Signatory, ...]
     languages: Mapping[str, Language]
+
+    def issuer_in(self, language: str) -> str:
+        return self.languages[language].issuer or self.issuer
 
 
 def load_design(path: str | Path) -> Design:
@@ -304,6 +308,7 @@ class _DesignReader:
             raw,
             f"languages.{code}",
             required=(*TEXTS, "hours", "plural", "decimal_mark", "date", "months"),
+            optional=("issuer",),
         )
         hours = table.table("hours", required=("one", "other"))
         months = table.values["months"]
@@ -322,4 +327,5 @@ class _DesignReader:
             decimal_mark=table.text("decimal_mark"),
             date=table.template("date", ("day", "month", "year"), needs=("day", "month", "year")),
             months=tuple(months),
+            issuer=table.text("issuer", ""),
         )

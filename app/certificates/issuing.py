@@ -122,10 +122,10 @@ def _issue(
         name=user.certificate_name.strip() or user.display_name,
         hours=round(standing.lesson_minutes / 60 + trainee.workshop_hours, 1),
         completed_on=max(days, default=issued_on),
-        issuer=design.issuer,
         override_reason=override_reason,
     )
     _freeze(certificate, user, standing.cohort, design, issued_on, now, actor)
+    certificate.issuer = design.issuer_in(certificate.language)  # a reissue keeps the issuer first certified
     if not _insert(certificate, design):
         db.session.rollback()
         return None

@@ -503,7 +503,7 @@ def test_issuing_freezes_what_the_certificate_states(world, login, make_user, ap
     assert certificate.course_title == "Заштита и помош за мигранти" and certificate.language == "mk"
     assert certificate.hours == 2 + 16  # reading + two 8-hour workshop days; the cancelled one is left out
     assert certificate.completed_on == date(2025, 3, 12)  # the last workshop day, after the post-test
-    assert certificate.issuer == "International Organization for Migration (IOM) – Skopje"
+    assert certificate.issuer == "Меѓународната организација за миграција (ИОМ) – Скопје"  # its language
     assert certificate.issued_by_id == world.coordinator.id and certificate.override_reason == ""
     assert certificate.issued_on == certificate.issued_at.astimezone(records_module.SKOPJE).date()
     assert certificate.pdf.startswith(b"%PDF-")

@@ -361,6 +361,15 @@ def test_the_default_design_loads(design: Any) -> None:
     assert design.qr.error in "MQH"
 
 
+def test_the_issuer_is_named_in_the_certificates_language(tmp_path: Path, design: Any) -> None:
+    assert design.issuer_in("mk") == "Меѓународната организација за миграција (ИОМ) – Скопје"
+    assert design.issuer_in("sq") == "Organizata Ndërkombëtare për Migracion (IOM) – Shkup"
+    assert design.issuer_in("en") == design.issuer  # English names no issuer of its own
+    raw = yaml.safe_load(DEFAULT.read_text(encoding="utf-8"))
+    del raw["languages"]["mk"]["issuer"]
+    assert load_design(write_design(tmp_path, raw)).issuer_in("mk") == design.issuer
+
+
 def break_design(raw: dict[str, Any], change: str) -> str:
     """Apply one breaking change to a parsed design; return the key the error must name."""
     elements, people = raw["elements"], raw["signatories"]["people"]
@@ -413,6 +422,9 @@ def break_design(raw: dict[str, Any], change: str) -> str:
         case "plural rule":
             raw["languages"]["en"]["plural"] = "sometimes"
             return "languages.en.plural"
+        case "issuer not text":
+            raw["languages"]["sq"]["issuer"] = ["IOM"]
+            return "languages.sq.issuer"
     raise AssertionError(change)
 
 
@@ -435,6 +447,7 @@ def break_design(raw: dict[str, Any], change: str) -> str:
         "bad bilingual override",
         "plural rule",
         "code not printed",
+        "issuer not text",
     ],
 )
 def test_a_bad_design_names_the_file_and_the_key(tmp_path: Path, change: str) -> None:
