@@ -6,6 +6,7 @@ Pure: the caller passes `resolve`, which maps a link target as written in the le
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import unescape
@@ -18,7 +19,7 @@ from markdown.treeprocessors import Treeprocessor
 
 # Part of every lesson text's fingerprint (importer): raise it whenever a change here alters the HTML, so that
 # the next `flask content import` renders every lesson again instead of keeping HTML the old code made.
-RENDERER_VERSION = 1
+RENDERER_VERSION = 2  # 2: tables sit in a scrollable, labelled region
 
 EXTENSIONS = ["tables", "footnotes", "def_list", "attr_list", "admonition", "sane_lists", "toc"]
 BOX_CLASSES = {"key-point", "in-practice", "handbook", "case"}
@@ -62,6 +63,7 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {
     "*": {"id", "class"},
+    "div": {"tabindex", "role", "aria-label"},  # the scroll region around a table
     "a": {"href", "title"},
     "img": {"src", "alt", "title", "width", "height", "loading"},
     "td": {"align", "colspan", "rowspan"},
@@ -95,6 +97,31 @@ class _RewriteLinks(Treeprocessor):
                     element.set("loading", "lazy")
 
 
+class _ScrollableTables(Treeprocessor):
+    """Put each table in a region that scrolls sideways on a narrow screen, named by its column headings.
+
+    A table keeps readable columns on a phone instead of squeezing its words; the region takes keyboard focus
+    so it can be scrolled without a pointer, and its name tells a screen reader which table it holds.
+    """
+
+    def run(self, root) -> None:
+        tables = [(parent, child) for parent in root.iter() for child in parent if child.tag == "table"]
+        for parent, table in tables:
+            headings = (" ".join("".join(cell.itertext()).split()) for cell in table.iter("th"))
+            region = etree.Element(
+                "div",
+                {
+                    "class": "table-scroll",
+                    "tabindex": "0",
+                    "role": "region",
+                    "aria-label": ", ".join(heading for heading in headings if heading),
+                },
+            )
+            parent.insert(list(parent).index(table), region)
+            parent.remove(table)
+            region.append(table)
+
+
 class _LinkExtension(Extension):
     def __init__(self, resolve: Callable[[str], str | None]):
         super().__init__()
@@ -102,6 +129,7 @@ class _LinkExtension(Extension):
 
     def extendMarkdown(self, md) -> None:
         md.treeprocessors.register(_RewriteLinks(md, self.resolve), "rewrite_links", 1)
+        md.treeprocessors.register(_ScrollableTables(md), "scrollable_tables", 2)  # after inline markup (20)
 
 
 def render_markdown(

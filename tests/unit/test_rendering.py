@@ -24,6 +24,18 @@ def test_tables_render_with_head_and_body():
     assert re.search(r"<tbody>\s*<tr>\s*<td>Individual</td>\s*<td>Toolkit</td>", html)
 
 
+def test_a_table_sits_in_a_focusable_region_named_by_its_headings():
+    html = render_markdown(
+        "Before.\n\n| Ниво | **Алатка** |\n| --- | --- |\n| Индивидуално | Збир |\n\nAfter.\n"
+    ).html
+    assert re.search(
+        r'<p>Before.</p>\s*<div aria-label="Ниво, Алатка" class="table-scroll" role="region" tabindex="0">'
+        r"<table>.*</table>\s*</div>\s*<p>After.</p>",
+        html,
+        re.S,
+    )
+
+
 @pytest.mark.parametrize(
     ("kind", "title"),
     [
